@@ -1,0 +1,28 @@
+package io.autoftp.camel;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.remote.FtpComponentConfigurer;
+
+/** camel-ftp's generated component configurer plus the data channel defaults ({@code camel.component.autoftp.*}). */
+public class AutoFtpComponentConfigurer extends FtpComponentConfigurer {
+
+    @Override
+    public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
+        return DataChannelOptionsConfigurer.configure(camelContext, ((AutoFtpComponent) obj).getDataChannelDefaults(),
+                name, value, ignoreCase) || super.configure(camelContext, obj, name, value, ignoreCase);
+    }
+
+    @Override
+    public Class<?> getOptionType(String name, boolean ignoreCase) {
+        Class<?> type = DataChannelOptionsConfigurer.optionType(name, ignoreCase);
+        return type != null ? type : super.getOptionType(name, ignoreCase);
+    }
+
+    @Override
+    public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
+        return DataChannelOptionsConfigurer.optionType(name, ignoreCase) != null
+                ? DataChannelOptionsConfigurer.optionValue(((AutoFtpComponent) obj).getDataChannelDefaults(), name,
+                        ignoreCase)
+                : super.getOptionValue(obj, name, ignoreCase);
+    }
+}

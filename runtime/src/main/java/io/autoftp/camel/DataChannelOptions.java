@@ -1,0 +1,144 @@
+package io.autoftp.camel;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+import io.autoftp.client.DataChannelPolicy;
+import io.autoftp.client.DataChannelSettings;
+import io.autoftp.client.PasvAddressPolicy;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/**
+ * The options autoftp adds to camel-ftp's, shared by the {@code autoftp} and {@code autoftps} endpoints. A component
+ * holds one set as defaults for its endpoints; each endpoint starts from a copy and its URI overrides it.
+ */
+@UriParams
+public class DataChannelOptions {
+
+    @UriParam(label = "dataChannel", defaultValue = "auto",
+              description = "Which data channel modes to try: auto (EPSV, PASV, EPRT, PORT with fallback and memory of"
+                            + " what worked per server), passive, active, or an explicit order such as EPRT,PORT")
+    private String dataChannel = "auto";
+
+    @UriParam(label = "dataChannel", defaultValue = "5s", javaType = "java.time.Duration",
+              description = "How long a passive data connect or an active accept may take before the next mode is"
+                            + " tried; separate from the control connection's timeouts")
+    private long dataConnectTimeout = DataChannelSettings.DEFAULT_CONNECT_TIMEOUT.toMillis();
+
+    @UriParam(label = "dataChannel", defaultValue = "control-host", enums = "control-host,reply,reply-if-routable",
+              description = "Which host a PASV (227) data connection goes to: control-host (the control connection's"
+                            + " host, safe behind NAT), reply (the address in the reply, even a third host), or"
+                            + " reply-if-routable (the reply's address unless it is private while the server is not)")
+    private String pasvAddressPolicy = PasvAddressPolicy.CONTROL_HOST.configValue();
+
+    @UriParam(label = "dataChannel",
+              description = "The address to announce in PORT/EPRT instead of the local one, for a client behind NAT")
+    private String activeExternalAddress;
+
+    @UriParam(label = "dataChannel", defaultValue = "10m", javaType = "java.time.Duration",
+              description = "How long the mode that worked for a server is tried first before the preferred order is"
+                            + " probed again; 0 turns the memory off")
+    private long modeMemoryTtl = DataChannelSettings.DEFAULT_MEMORY_TTL.toMillis();
+
+    @UriParam(label = "consumer", defaultValue = "true",
+              description = "Download each file to a local work directory (under java.io.tmpdir) instead of into"
+                            + " memory, unless localWorkDirectory or streamDownload is set; keeps memory bounded"
+                            + " whatever the file size")
+    @Metadata(defaultValue = "true")
+    private boolean memorySafeDownload = true;
+
+    public DataChannelOptions copy() {
+        DataChannelOptions copy = new DataChannelOptions();
+        copy.dataChannel = dataChannel;
+        copy.dataConnectTimeout = dataConnectTimeout;
+        copy.pasvAddressPolicy = pasvAddressPolicy;
+        copy.activeExternalAddress = activeExternalAddress;
+        copy.modeMemoryTtl = modeMemoryTtl;
+        copy.memorySafeDownload = memorySafeDownload;
+        return copy;
+    }
+
+    /**
+     * The client settings these options stand for, failing with the option's name on a bad value.
+     *
+     * @param passivePreference camel-ftp's {@code passiveMode} when the URI set it, else null
+     */
+    public DataChannelSettings toSettings(Boolean passivePreference) {
+        DataChannelPolicy policy = DataChannelPolicy.parse(dataChannel, "dataChannel");
+        if ("auto".equals(policy.toString()) && Boolean.FALSE.equals(passivePreference)) {
+            policy = DataChannelPolicy.autoActiveFirst();
+        }
+        if (dataConnectTimeout <= 0) {
+            throw new IllegalArgumentException("Option dataConnectTimeout must be positive, not " + dataConnectTimeout);
+        }
+        if (modeMemoryTtl < 0) {
+            throw new IllegalArgumentException("Option modeMemoryTtl must be zero or positive, not " + modeMemoryTtl);
+        }
+        return new DataChannelSettings(policy, Duration.ofMillis(dataConnectTimeout),
+                PasvAddressPolicy.parse(pasvAddressPolicy, "pasvAddressPolicy"), 0, 0, externalAddress(),
+                Duration.ofMillis(modeMemoryTtl));
+    }
+
+    private InetAddress externalAddress() {
+        if (activeExternalAddress == null || activeExternalAddress.isBlank()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(activeExternalAddress.trim());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Option activeExternalAddress has an invalid value '"
+                                               + activeExternalAddress + "': not an address or a known host name");
+        }
+    }
+
+    public String getDataChannel() {
+        return dataChannel;
+    }
+
+    public void setDataChannel(String dataChannel) {
+        this.dataChannel = dataChannel;
+    }
+
+    public long getDataConnectTimeout() {
+        return dataConnectTimeout;
+    }
+
+    public void setDataConnectTimeout(long dataConnectTimeout) {
+        this.dataConnectTimeout = dataConnectTimeout;
+    }
+
+    public String getPasvAddressPolicy() {
+        return pasvAddressPolicy;
+    }
+
+    public void setPasvAddressPolicy(String pasvAddressPolicy) {
+        this.pasvAddressPolicy = pasvAddressPolicy;
+    }
+
+    public String getActiveExternalAddress() {
+        return activeExternalAddress;
+    }
+
+    public void setActiveExternalAddress(String activeExternalAddress) {
+        this.activeExternalAddress = activeExternalAddress;
+    }
+
+    public long getModeMemoryTtl() {
+        return modeMemoryTtl;
+    }
+
+    public void setModeMemoryTtl(long modeMemoryTtl) {
+        this.modeMemoryTtl = modeMemoryTtl;
+    }
+
+    public boolean isMemorySafeDownload() {
+        return memorySafeDownload;
+    }
+
+    public void setMemorySafeDownload(boolean memorySafeDownload) {
+        this.memorySafeDownload = memorySafeDownload;
+    }
+}

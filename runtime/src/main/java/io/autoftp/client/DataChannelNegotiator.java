@@ -1,0 +1,349 @@
+package io.autoftp.client;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.commons.net.MalformedServerReplyException;
+import org.apache.commons.net.ftp.FTPReply;
+
+/**
+ * The one place where the data channel mode is decided. Every transfer and listing of a {@link ModeAwareFtpClient} or
+ * {@link ModeAwareFtpsClient} opens its data connection here: the remembered mode for the server first, then the
+ * policy's order; the same command is retried in the next mode only after a <em>mode failure</em> (the server refused
+ * PASV/EPSV/PORT/EPRT, the data connection could not be made, the reply was unusable, or the server could not connect
+ * back), never after a file error and never once data has moved (the caller owns the socket from then on).
+ */
+public final class DataChannelNegotiator {
+
+    private static final System.Logger LOG = System.getLogger(DataChannelNegotiator.class.getName());
+
+    private final DataChannelClient client;
+    private volatile DataChannelSettings settings;
+    private volatile ModeMemory memory;
+
+    DataChannelNegotiator(DataChannelClient client, DataChannelSettings settings, ModeMemory memory) {
+        this.client = client;
+        this.settings = settings;
+        this.memory = memory;
+    }
+
+    public DataChannelSettings getSettings() {
+        return settings;
+    }
+
+    public void setSettings(DataChannelSettings settings) {
+        this.settings = settings;
+    }
+
+    public ModeMemory getMemory() {
+        return memory;
+    }
+
+    public void setMemory(ModeMemory memory) {
+        this.memory = memory;
+    }
+
+    /** A mode failed in a way that makes trying the next mode safe and sensible. */
+    private static final class ModeFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean controlLost;
+
+        ModeFailure(String message, boolean controlLost) {
+            super(message, null, false, false);
+            this.controlLost = controlLost;
+        }
+    }
+
+    /** The outcome of one mode: a socket, or the command's own refusal (a file error, not a mode failure). */
+    private record Outcome(Socket socket, boolean modeProven) {
+    }
+
+    /**
+     * Opens a data connection for {@code command} as commons-net's {@code _openDataConnection_} does.
+     *
+     * @return the connected data socket, or {@code null} when the server refused the command itself (e.g. 550 for a
+     *         missing file), leaving the reply in the client
+     * @throws DataChannelException when no allowed mode could open a data connection
+     */
+    public Socket open(String command, String arg, long restartOffset) throws IOException {
+        DataChannelSettings current = settings;
+        String server = client.serverKey();
+        boolean ipv6 = client.getRemoteAddress() instanceof Inet6Address;
+        List<DataChannelMode> order = new ArrayList<>(current.policy().modesFor(ipv6));
+        Optional<DataChannelMode> remembered = current.policy().isAdaptive() ? memory.recall(server, current.memoryTtl()) : Optional.empty();
+        remembered.filter(order::contains).ifPresent(mode -> {
+            order.remove(mode);
+            order.add(0, mode);
+        });
+        String what = command + (arg == null ? "" : " " + arg);
+        List<DataChannelException.Attempt> failures = new ArrayList<>();
+        for (DataChannelMode mode : order) {
+            try {
+                Outcome outcome = mode.isPassive()
+                        ? openPassive(mode, command, arg, restartOffset, current)
+                        : openActive(mode, command, arg, restartOffset, current);
+                if (outcome.modeProven() && current.policy().isAdaptive()) {
+                    memory.remember(server, mode, failures.isEmpty() ? "" : DataChannelException.describe(failures),
+                            current.memoryTtl());
+                }
+                return outcome.socket();
+            } catch (ModeFailure failure) {
+                failures.add(new DataChannelException.Attempt(mode, failure.getMessage()));
+                LOG.log(System.Logger.Level.DEBUG, () -> "Data channel to " + server + " for " + what + ": " + mode
+                                                         + " failed: " + failure.getMessage());
+                if (remembered.isPresent() && remembered.get() == mode) {
+                    memory.forget(server);
+                }
+                if (failure.controlLost && !client.reconnectControl()) {
+                    throw new DataChannelException(server, what, failures,
+                            "the control connection was lost and could not be re-opened");
+                }
+            }
+        }
+        if (current.policy().isAdaptive()) {
+            memory.forget(server);
+        }
+        throw new DataChannelException(server, what, failures, "allowed modes: " + order);
+    }
+
+    private Outcome openPassive(DataChannelMode mode, String command, String arg, long restartOffset,
+            DataChannelSettings current) throws IOException, ModeFailure {
+        int code = mode == DataChannelMode.EPSV ? client.epsv() : client.pasv();
+        int expected = mode == DataChannelMode.EPSV ? FTPReply.ENTERING_EPSV_MODE : FTPReply.ENTERING_PASSIVE_MODE;
+        if (code != expected) {
+            throw new ModeFailure("refused by the server (" + reply() + ")", false);
+        }
+        InetAddress controlHost = client.getRemoteAddress();
+        InetAddress host;
+        int port;
+        try {
+            if (mode == DataChannelMode.EPSV) {
+                host = controlHost;
+                port = DataAddressCodec.parseEpsvReply(client.getReplyString()).port();
+            } else {
+                DataEndpoint offered = DataAddressCodec.parsePasvReply(client.getReplyString());
+                host = current.pasvAddressPolicy().choose(offered.address(), controlHost);
+                port = offered.port();
+                if (!host.equals(offered.address())) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "PASV reply names " + offered + ", connecting to the"
+                                                             + " control host " + controlHost.getHostAddress()
+                                                             + " instead (pasvAddressPolicy="
+                                                             + current.pasvAddressPolicy() + ")");
+                }
+            }
+        } catch (MalformedServerReplyException e) {
+            throw new ModeFailure("unusable reply: " + e.getMessage(), false);
+        }
+
+        Socket socket = client.newDataSocket();
+        try {
+            applyBufferSizes(socket);
+            if (client.getPassiveLocalIPAddress() != null) {
+                socket.bind(new InetSocketAddress(client.getPassiveLocalIPAddress(), 0));
+            }
+            socket.connect(new InetSocketAddress(host, port), millis(current.connectTimeout()));
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new ModeFailure("data connection to " + host.getHostAddress() + ":" + port + " "
+                                  + connectProblem(e, current.connectTimeout()), false);
+        }
+        try {
+            if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
+                closeQuietly(socket);
+                return new Outcome(null, true);
+            }
+            int reply = client.sendCommand(command, arg);
+            if (FTPReply.isPositivePreliminary(reply)) {
+                applyDataTimeout(socket);
+                return new Outcome(socket, true);
+            }
+            closeQuietly(socket);
+            if (isDataConnectionFailure(reply)) {
+                throw new ModeFailure("the server could not use the data connection (" + reply() + ")", false);
+            }
+            return new Outcome(null, true);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    private Outcome openActive(DataChannelMode mode, String command, String arg, long restartOffset,
+            DataChannelSettings current) throws IOException, ModeFailure {
+        InetAddress local = client.getLocalAddress();
+        InetAddress reported = current.activeExternalAddress() != null ? current.activeExternalAddress() : local;
+        try (ServerSocket listener = listen(local, current)) {
+            String argument = mode == DataChannelMode.EPRT
+                    ? DataAddressCodec.formatEprt(reported, listener.getLocalPort())
+                    : DataAddressCodec.formatPort(reported, listener.getLocalPort());
+            if (!FTPReply.isPositiveCompletion(client.sendCommand(mode.name(), argument))) {
+                throw new ModeFailure("refused by the server (" + reply() + ")", false);
+            }
+            if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
+                return new Outcome(null, false);
+            }
+            // A server that cannot connect back may not answer at all until its own connect gives up (minutes):
+            // bound the wait for the preliminary reply.
+            Duration replyBound = current.connectTimeout().multipliedBy(2);
+            int reply;
+            try {
+                reply = withControlTimeout(replyBound, () -> client.sendCommand(command, arg));
+            } catch (SocketTimeoutException e) {
+                client.dropControlConnection();
+                throw new ModeFailure("the server did not answer " + command + " within " + millis(replyBound)
+                                      + " ms while connecting back to " + reported.getHostAddress() + ":"
+                                      + listener.getLocalPort() + " (control connection dropped)", true);
+            }
+            if (!FTPReply.isPositivePreliminary(reply)) {
+                if (isDataConnectionFailure(reply)) {
+                    throw new ModeFailure("the server could not connect back to " + reported.getHostAddress() + ":"
+                                          + listener.getLocalPort() + " (" + reply() + ")", false);
+                }
+                return new Outcome(null, false);
+            }
+            listener.setSoTimeout(millis(current.connectTimeout()));
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (SocketTimeoutException e) {
+                String failure = "the server did not connect back to " + reported.getHostAddress() + ":"
+                                 + listener.getLocalPort() + " within " + millis(current.connectTimeout()) + " ms";
+                // the server still owes a reply (usually 425) for the command: read it or give up the connection
+                Optional<String> pending = drainPendingReply(current.connectTimeout());
+                if (pending.isEmpty()) {
+                    client.dropControlConnection();
+                    throw new ModeFailure(failure + " (no reply followed; control connection dropped)", true);
+                }
+                throw new ModeFailure(failure + " (" + pending.get() + ")", false);
+            }
+            if (client.isRemoteVerificationEnabled() && !client.verifyRemote(socket)) {
+                String intruder = socket.getInetAddress().getHostAddress();
+                closeQuietly(socket);
+                client.dropControlConnection();
+                throw new IOException("Refused an active data connection from " + intruder + ": it is not the server "
+                                      + client.serverKey() + " (remote verification)");
+            }
+            applyBufferSizes(socket);
+            applyDataTimeout(socket);
+            return new Outcome(socket, true);
+        }
+    }
+
+    private ServerSocket listen(InetAddress local, DataChannelSettings current) throws ModeFailure {
+        if (!current.hasActivePortRange()) {
+            try {
+                return client.newDataListener(0, local);
+            } catch (IOException e) {
+                throw new ModeFailure("cannot listen on " + local.getHostAddress() + ": " + e.getMessage(), false);
+            }
+        }
+        int min = current.activeMinPort();
+        int size = current.activeMaxPort() - min + 1;
+        int start = ThreadLocalRandom.current().nextInt(size);
+        for (int i = 0; i < size; i++) {
+            int port = min + (start + i) % size;
+            try {
+                return client.newDataListener(port, local);
+            } catch (BindException e) {
+                // taken: try the next one
+            } catch (IOException e) {
+                throw new ModeFailure("cannot listen on " + local.getHostAddress() + ":" + port + ": "
+                                      + e.getMessage(), false);
+            }
+        }
+        throw new ModeFailure("no free local port in activePortRange " + min + "-" + current.activeMaxPort(), false);
+    }
+
+    private Optional<String> drainPendingReply(Duration bound) throws IOException {
+        try {
+            withControlTimeout(bound, client::getReply);
+            return Optional.of(reply());
+        } catch (SocketTimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ControlCall {
+        int call() throws IOException;
+    }
+
+    private int withControlTimeout(Duration bound, ControlCall call) throws IOException {
+        int previous = client.getSoTimeout();
+        int limit = millis(bound);
+        client.setSoTimeout(previous > 0 ? Math.min(previous, limit) : limit);
+        try {
+            return call.call();
+        } finally {
+            try {
+                client.setSoTimeout(previous);
+            } catch (IOException e) {
+                // the control connection is already closed: nothing left to restore
+            }
+        }
+    }
+
+    /** 425 Can't open data connection, 426 Connection closed; transfer aborted. */
+    private static boolean isDataConnectionFailure(int reply) {
+        return reply == FTPReply.CANNOT_OPEN_DATA_CONNECTION || reply == FTPReply.TRANSFER_ABORTED;
+    }
+
+    private String reply() {
+        String text = client.getReplyString();
+        return text == null ? "no reply" : text.trim().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static String connectProblem(IOException e, Duration timeout) {
+        if (e instanceof SocketTimeoutException) {
+            return "timed out after " + millis(timeout) + " ms";
+        }
+        if (e instanceof ConnectException) {
+            return "refused";
+        }
+        if (e instanceof NoRouteToHostException) {
+            return "failed: no route to host";
+        }
+        return "failed: " + e.getMessage();
+    }
+
+    private void applyBufferSizes(Socket socket) throws IOException {
+        if (client.getReceiveDataSocketBufferSize() > 0) {
+            socket.setReceiveBufferSize(client.getReceiveDataSocketBufferSize());
+        }
+        if (client.getSendDataSocketBufferSize() > 0) {
+            socket.setSendBufferSize(client.getSendDataSocketBufferSize());
+        }
+    }
+
+    private void applyDataTimeout(Socket socket) throws IOException {
+        Duration dataTimeout = client.getDataTimeout();
+        if (dataTimeout != null && !dataTimeout.isNegative()) {
+            socket.setSoTimeout(millis(dataTimeout));
+        }
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing to do: the socket is abandoned either way
+        }
+    }
+}
