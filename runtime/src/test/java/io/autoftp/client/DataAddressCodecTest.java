@@ -257,8 +257,9 @@ class DataAddressCodecTest {
         })
         void rejectsNonAsciiDigitsInThePort(String reply) {
             // BUG (minor): port() checks Character::isDigit and parses with Integer.parseInt, both of which accept any
-            // Unicode decimal digit, so "(|||٦٤٤٦|)" is accepted as port 6446 instead of being rejected as a
-            // non-digit port. RFC 2428 ports are ASCII decimal digits (the PASV/PORT/IPv4 regexes use ASCII \d).
+            // Unicode decimal digit, so a 229 reply whose port is written in Arabic-Indic (or fullwidth) digits is
+            // accepted as port 6446 instead of being rejected as a non-digit port. RFC 2428 ports are ASCII decimal
+            // digits (the PASV/PORT/IPv4 regexes of the same class use the ASCII-only \d).
             assertThrows(MalformedServerReplyException.class, () -> DataAddressCodec.parseEpsvReply(reply));
         }
     }
@@ -403,7 +404,8 @@ class DataAddressCodecTest {
         @ValueSource(strings = { "|1|1.2.3.4|\u0662\u0661|", "|2|::1|\uff12\uff11|" })
         void rejectsNonAsciiDigitsInThePort(String argument) {
             // BUG (minor): the port is checked with Character::isDigit, which accepts any Unicode decimal digit, so
-            // "|1|1.2.3.4|٢١|" is accepted as 1.2.3.4:21 instead of throwing IllegalArgumentException.
+            // "|1|1.2.3.4|<Arabic-Indic 2><Arabic-Indic 1>|" is accepted as 1.2.3.4:21 instead of throwing
+            // IllegalArgumentException.
             assertThrows(IllegalArgumentException.class, () -> DataAddressCodec.parseEprtArgument(argument));
         }
 
