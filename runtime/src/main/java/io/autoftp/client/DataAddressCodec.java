@@ -16,11 +16,13 @@ import org.apache.commons.net.MalformedServerReplyException;
  */
 public final class DataAddressCodec {
 
-    /** Six comma separated numbers, not part of a longer run of numbers and commas. */
+    /** Six comma separated numbers standing alone: after a space, '=' or the start, before a space, '.' or the end. */
     private static final Pattern SIX_NUMBERS = Pattern.compile(
-            "(?<![\\d,])(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3})(?![\\d,])");
+            "(?<![^\\s=])(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3})(?![^\\s.])");
     private static final Pattern IPV4_LITERAL = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
+    /** Starts with a hex digit or ':' so that the JDK parses it as a literal and never asks a resolver. */
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+    private static final Pattern PORT_NUMBER = Pattern.compile("[0-9]{1,5}");
 
     private DataAddressCodec() {
     }
@@ -28,10 +30,35 @@ public final class DataAddressCodec {
     /** Parses a {@code 227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)} reply (brackets optional, as servers vary). */
     public static DataEndpoint parsePasvReply(String reply) throws MalformedServerReplyException {
         String text = firstLine(reply);
-        if (!text.startsWith("227")) {
+        if (!text.startsWith("227") || (text.length() > 3 && " -".indexOf(text.charAt(3)) < 0)) {
             throw malformed("PASV reply does not start with 227", reply);
         }
-        Matcher m = SIX_NUMBERS.matcher(text.substring(3));
+        String found = findSixNumbers(text.substring(Math.min(4, text.length())), reply);
+        try {
+            return sixNumbers(found);
+        } catch (IllegalArgumentException e) {
+            throw malformed("PASV reply address is invalid: " + e.getMessage(), reply);
+        }
+    }
+
+    /**
+     * The address part of a 227 reply: exactly what is inside the brackets when there are brackets, else the one run
+     * of six numbers that stands alone (some servers write {@code 227 Entering Passive Mode 1,2,3,4,5,6}).
+     */
+    private static String findSixNumbers(String text, String reply) throws MalformedServerReplyException {
+        int open = text.indexOf('(');
+        if (open >= 0) {
+            int close = text.indexOf(')', open);
+            String inner = close < 0 ? "" : text.substring(open + 1, close).trim();
+            if (!SIX_NUMBERS.matcher(inner).matches()) {
+                throw malformed("PASV reply has no h1,h2,h3,h4,p1,p2 address", reply);
+            }
+            if (text.indexOf('(', close) >= 0 || SIX_NUMBERS.matcher(text.substring(close)).find()) {
+                throw malformed("PASV reply has more than one address", reply);
+            }
+            return inner;
+        }
+        Matcher m = SIX_NUMBERS.matcher(text);
         if (!m.find()) {
             throw malformed("PASV reply has no h1,h2,h3,h4,p1,p2 address", reply);
         }
@@ -39,11 +66,7 @@ public final class DataAddressCodec {
         if (m.find()) {
             throw malformed("PASV reply has more than one address", reply);
         }
-        try {
-            return sixNumbers(found);
-        } catch (IllegalArgumentException e) {
-            throw malformed("PASV reply address is invalid: " + e.getMessage(), reply);
-        }
+        return found;
     }
 
     /** Parses a {@code 229 Entering Extended Passive Mode (|||port|)} reply; the answer has no address. */
@@ -159,7 +182,7 @@ public final class DataAddressCodec {
     }
 
     private static int port(String value) {
-        if (value.isEmpty() || value.length() > 5 || !value.chars().allMatch(Character::isDigit)) {
+        if (!PORT_NUMBER.matcher(value).matches()) {
             throw new IllegalArgumentException("port '" + value + "' is not a number from 1 to 65535");
         }
         int port = Integer.parseInt(value);
@@ -190,7 +213,6 @@ public final class DataAddressCodec {
     }
 
     private static InetAddress ipv6(String text) {
-        // only literal characters, so getByName never turns to DNS
         if (!text.contains(":") || !IPV6_LITERAL.matcher(text).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an IPv6 address");
         }

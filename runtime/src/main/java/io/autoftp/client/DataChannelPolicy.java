@@ -63,7 +63,7 @@ public final class DataChannelPolicy {
     private static DataChannelPolicy parseList(String value, String optionName) {
         List<DataChannelMode> modes = new ArrayList<>();
         Set<DataChannelMode> seen = EnumSet.noneOf(DataChannelMode.class);
-        for (String part : value.split(",")) {
+        for (String part : value.split(",", -1)) {
             String name = part.trim().toUpperCase(Locale.ROOT);
             DataChannelMode mode;
             try {
