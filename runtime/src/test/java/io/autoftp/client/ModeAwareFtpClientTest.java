@@ -161,4 +161,68 @@ class ModeAwareFtpClientTest {
         String port = server.commands().stream().filter(c -> c.startsWith("PORT ")).findFirst().orElseThrow();
         assertEquals(InetAddress.getByName("127.0.0.1"), DataAddressCodec.parsePortArgument(port.substring(5)).address());
     }
+
+    @Test
+    void aFileErrorIsNotAModeFailure() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        ModeMemory memory = new ModeMemory();
+        ModeAwareFtpClient client = connect(settings("auto"), memory, server, server.port());
+        assertTrue(!client.retrieveFile("missing.bin", new ByteArrayOutputStream()), "550 reported as before");
+        assertEquals(550, client.getReplyCode());
+        assertEquals(List.of("EPSV 229"), server.dataChannelReplies(), "no other mode tried for a file error");
+        assertEquals(DataChannelMode.EPSV, memory.recall("127.0.0.1:" + server.port(), Duration.ofMinutes(1)).get(),
+                "the data connection itself worked");
+    }
+
+    @Test
+    void aRememberedModeThatStartsFailingIsForgottenAndReprobedAfterItsTtl() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Files.writeString(server.home().resolve("a.txt"), "a");
+        ReplyRewritingProxy proxy = proxy(server);
+        String key = "127.0.0.1:" + proxy.port();
+        ModeMemory memory = new ModeMemory();
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.auto(), Duration.ofSeconds(2),
+                PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMillis(1500));
+        ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
+        assertEquals(1, client.listFiles().length);
+        assertEquals(DataChannelMode.EPSV, memory.recall(key, settings.memoryTtl()).get());
+
+        // the passive ports close (a firewall change): EPSV fails, so it is forgotten and EPRT learned
+        proxy.mode(ReplyRewritingProxy.Mode.PASSIVE_PORT_CLOSED);
+        server.clearLog();
+        assertEquals(1, client.listFiles().length);
+        assertEquals(List.of("EPSV 229", "PASV 227", "EPRT 200"), server.dataChannelReplies());
+        assertEquals(DataChannelMode.EPRT, memory.recall(key, settings.memoryTtl()).get());
+
+        // the firewall opens again: EPRT keeps being used until the time to live has passed, then EPSV is probed
+        proxy.mode(ReplyRewritingProxy.Mode.PASS_THROUGH);
+        server.clearLog();
+        assertEquals(1, client.listFiles().length);
+        assertEquals(List.of("EPRT 200"), server.dataChannelReplies());
+        Thread.sleep(settings.memoryTtl().toMillis() + 100);
+        server.clearLog();
+        assertEquals(1, client.listFiles().length);
+        assertEquals(List.of("EPSV 229"), server.dataChannelReplies());
+        assertEquals(DataChannelMode.EPSV, memory.recall(key, settings.memoryTtl()).get());
+    }
+
+    @Test
+    void whenEveryModeFailsNothingIsRememberedAndTheErrorSaysWhy() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().refuseActive());
+        ReplyRewritingProxy proxy = proxy(server).mode(ReplyRewritingProxy.Mode.PASSIVE_PORT_CLOSED);
+        ModeMemory memory = new ModeMemory();
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.auto(), Duration.ofSeconds(2),
+                PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMinutes(1));
+        ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
+        DataChannelException failure = org.junit.jupiter.api.Assertions.assertThrows(DataChannelException.class,
+                client::listFiles);
+        int closed = proxy.closedPort();
+        assertEquals("No data connection to 127.0.0.1:" + proxy.port() + " for LIST: EPSV: data connection to"
+                     + " 127.0.0.1:" + closed + " refused; PASV: data connection to 127.0.0.1:" + closed + " refused;"
+                     + " EPRT: refused by the server (501 EPRT is disabled.); PORT: refused by the server (501 PORT is"
+                     + " disabled.); allowed modes: [EPSV, PASV, EPRT, PORT]", failure.getMessage());
+        assertEquals(4, failure.getAttempts().size());
+        assertTrue(memory.snapshot().isEmpty());
+        assertTrue(client.sendNoOp(), "the control connection is still in sync");
+    }
 }
