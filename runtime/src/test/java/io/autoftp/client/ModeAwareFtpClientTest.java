@@ -225,4 +225,26 @@ class ModeAwareFtpClientTest {
         assertTrue(memory.snapshot().isEmpty());
         assertTrue(client.sendNoOp(), "the control connection is still in sync");
     }
+
+    @Test
+    void aServerThatCannotConnectBackCostsOneDataConnectTimeoutThenTheNextModeIsUsed() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Files.writeString(server.home().resolve("a.txt"), "a");
+        ModeMemory memory = new ModeMemory();
+        // announce an address where nobody listens: the server's connect back fails, as behind a client firewall
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.parse("PORT,EPSV", "dataChannel"),
+                Duration.ofSeconds(1), PasvAddressPolicy.CONTROL_HOST, 0, 0, InetAddress.getByName("127.0.0.2"),
+                Duration.ofMinutes(1));
+        ModeAwareFtpClient client = connect(settings, memory, server, server.port());
+        long start = System.nanoTime();
+        assertEquals(1, client.listFiles().length);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 5_000, "took " + millis + " ms");
+        assertEquals(List.of("PORT 200", "EPSV 229"), server.dataChannelReplies());
+        assertEquals(DataChannelMode.EPSV, memory.recall("127.0.0.1:" + server.port(), Duration.ofMinutes(1)).get());
+        String reason = memory.snapshot().get("127.0.0.1:" + server.port()).reason();
+        assertTrue(reason.startsWith("PORT: the server ") && reason.contains("425"), reason);
+        assertTrue(client.sendNoOp(), "the 425 for the failed attempt was read: control channel in sync");
+        assertEquals(200, client.getReplyCode());
+    }
 }
