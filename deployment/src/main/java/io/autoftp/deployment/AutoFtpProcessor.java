@@ -1,15 +1,69 @@
 package io.autoftp.deployment;
 
+import io.autoftp.camel.AutoFtpComponent;
+import io.autoftp.camel.AutoFtpComponentConfigurer;
+import io.autoftp.camel.AutoFtpEndpoint;
+import io.autoftp.camel.AutoFtpEndpointConfigurer;
+import io.autoftp.camel.DataChannelOptions;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.IndexDependencyBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 
-/** Build steps of the autoftp extension. */
+/**
+ * Build steps of the autoftp extension.
+ *
+ * <p>
+ * How Camel Quarkus finds the {@code autoftp} component: it reads {@code META-INF/services/org/apache/camel/**} only
+ * from <em>application archives</em> (jars with a Jandex index, or named by an {@link IndexDependencyBuildItem}). The
+ * component service file is then bound into the Camel registry at static init (the component class is instantiated by
+ * the recorder through its public no-arg constructor), and the configurer service files become entries of Camel
+ * Quarkus' build-time {@code FastFactoryFinderResolver}, so no service file has to be a native image resource.
+ */
 class AutoFtpProcessor {
 
     private static final String FEATURE = "autoftp";
 
+    private static final String GROUP_ID = "io.autoftp";
+    private static final String RUNTIME_ARTIFACT_ID = "quarkus-autoftp";
+
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
+    }
+
+    /**
+     * Makes the runtime jar an application archive even when its own Jandex index is missing (e.g. a repackaged jar),
+     * so that Camel Quarkus reads its {@code META-INF/services/org/apache/camel} files.
+     */
+    @BuildStep
+    IndexDependencyBuildItem indexRuntimeJar() {
+        return new IndexDependencyBuildItem(GROUP_ID, RUNTIME_ARTIFACT_ID);
+    }
+
+    /**
+     * Camel creates the component and the configurers by reflection (no-arg constructors) from the service files, and
+     * reads the endpoint's getters and setters (e.g. for {@code EndpointHelper} and the runtime catalog).
+     */
+    @BuildStep
+    ReflectiveClassBuildItem reflectiveCamelClasses() {
+        return ReflectiveClassBuildItem.builder(
+                AutoFtpComponent.class,
+                AutoFtpEndpoint.class,
+                AutoFtpComponentConfigurer.class,
+                AutoFtpEndpointConfigurer.class)
+                .constructors()
+                .methods()
+                .build();
+    }
+
+    /** The {@code @UriParams} bean nested in the endpoint and the component: bound by name, so fields too. */
+    @BuildStep
+    ReflectiveClassBuildItem reflectiveDataChannelOptions() {
+        return ReflectiveClassBuildItem.builder(DataChannelOptions.class)
+                .constructors()
+                .methods()
+                .fields()
+                .build();
     }
 }
