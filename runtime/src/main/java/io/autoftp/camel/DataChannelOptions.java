@@ -7,7 +7,6 @@ import java.time.Duration;
 import io.autoftp.client.DataChannelPolicy;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.PasvAddressPolicy;
-import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 
@@ -47,7 +46,6 @@ public class DataChannelOptions {
               description = "Download each file to a local work directory (under java.io.tmpdir) instead of into"
                             + " memory, unless localWorkDirectory or streamDownload is set; keeps memory bounded"
                             + " whatever the file size")
-    @Metadata(defaultValue = "true")
     private boolean memorySafeDownload = true;
 
     public DataChannelOptions copy() {

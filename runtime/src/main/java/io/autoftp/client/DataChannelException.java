@@ -12,8 +12,26 @@ public class DataChannelException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** What went wrong with one mode, for decisions and diagnosis; the words are in {@link Attempt#failure()}. */
+    public enum FailureKind {
+        /** The server answered EPSV/PASV/EPRT/PORT with a negative reply. */
+        REFUSED_BY_SERVER,
+        /** The 227/229 reply could not be parsed or named an invalid address or port. */
+        UNUSABLE_REPLY,
+        /** The passive data connection was actively refused (RST or ICMP reject). */
+        CONNECT_REFUSED,
+        /** The passive data connection did not connect in time (packets dropped). */
+        CONNECT_TIMED_OUT,
+        /** The server could not connect back to us in active mode (425/426 or no connection in time). */
+        NO_CONNECT_BACK,
+        /** The server stopped answering on the control connection during an active attempt. */
+        NO_ANSWER,
+        /** Something on this side: no local port to listen on, no route. */
+        LOCAL
+    }
+
     /** One mode that was tried and how it failed, in words. */
-    public record Attempt(DataChannelMode mode, String failure) {
+    public record Attempt(DataChannelMode mode, FailureKind kind, String failure) {
         @Override
         public String toString() {
             return mode + ": " + failure;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.autoftp.client.DataChannelException.FailureKind;
 import org.apache.commons.net.MalformedServerReplyException;
 import org.apache.commons.net.ftp.FTPReply;
 
@@ -59,11 +60,15 @@ public final class DataChannelNegotiator {
     /** A mode failed in a way that makes trying the next mode safe and sensible. */
     private static final class ModeFailure extends Exception {
         private static final long serialVersionUID = 1L;
-        private final boolean controlLost;
+        private final DataChannelException.FailureKind kind;
 
-        ModeFailure(String message, boolean controlLost) {
+        ModeFailure(DataChannelException.FailureKind kind, String message) {
             super(message, null, false, false);
-            this.controlLost = controlLost;
+            this.kind = kind;
+        }
+
+        boolean controlLost() {
+            return kind == DataChannelException.FailureKind.NO_ANSWER;
         }
     }
 
@@ -101,13 +106,13 @@ public final class DataChannelNegotiator {
                 }
                 return outcome.socket();
             } catch (ModeFailure failure) {
-                failures.add(new DataChannelException.Attempt(mode, failure.getMessage()));
+                failures.add(new DataChannelException.Attempt(mode, failure.kind, failure.getMessage()));
                 LOG.log(System.Logger.Level.DEBUG, () -> "Data channel to " + server + " for " + what + ": " + mode
                                                          + " failed: " + failure.getMessage());
                 if (remembered.isPresent() && remembered.get() == mode) {
                     memory.forget(server);
                 }
-                if (failure.controlLost && !client.reconnectControl()) {
+                if (failure.controlLost() && !client.reconnectControl()) {
                     throw new DataChannelException(server, what, failures,
                             "the control connection was lost and could not be re-opened");
                 }
@@ -124,7 +129,7 @@ public final class DataChannelNegotiator {
         int code = mode == DataChannelMode.EPSV ? client.epsv() : client.pasv();
         int expected = mode == DataChannelMode.EPSV ? FTPReply.ENTERING_EPSV_MODE : FTPReply.ENTERING_PASSIVE_MODE;
         if (code != expected) {
-            throw new ModeFailure("refused by the server (" + reply() + ")", false);
+            throw new ModeFailure(FailureKind.REFUSED_BY_SERVER, "refused by the server (" + reply() + ")");
         }
         InetAddress controlHost = client.getRemoteAddress();
         InetAddress host;
@@ -145,7 +150,7 @@ public final class DataChannelNegotiator {
                 }
             }
         } catch (MalformedServerReplyException e) {
-            throw new ModeFailure("unusable reply: " + e.getMessage(), false);
+            throw new ModeFailure(FailureKind.UNUSABLE_REPLY, "unusable reply: " + e.getMessage());
         }
 
         Socket socket = client.newDataSocket();
@@ -157,8 +162,8 @@ public final class DataChannelNegotiator {
             socket.connect(new InetSocketAddress(host, port), millis(current.connectTimeout()));
         } catch (IOException e) {
             closeQuietly(socket);
-            throw new ModeFailure("data connection to " + host.getHostAddress() + ":" + port + " "
-                                  + connectProblem(e, current.connectTimeout()), false);
+            throw new ModeFailure(connectFailureKind(e), "data connection to " + host.getHostAddress() + ":" + port
+                                                         + " " + connectProblem(e, current.connectTimeout()));
         }
         try {
             if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
@@ -172,7 +177,8 @@ public final class DataChannelNegotiator {
             }
             closeQuietly(socket);
             if (isDataConnectionFailure(reply)) {
-                throw new ModeFailure("the server could not use the data connection (" + reply() + ")", false);
+                throw new ModeFailure(FailureKind.CONNECT_REFUSED,
+                        "the server could not use the data connection (" + reply() + ")");
             }
             return new Outcome(null, true);
         } catch (IOException | RuntimeException e) {
@@ -190,7 +196,7 @@ public final class DataChannelNegotiator {
                     ? DataAddressCodec.formatEprt(reported, listener.getLocalPort())
                     : DataAddressCodec.formatPort(reported, listener.getLocalPort());
             if (!FTPReply.isPositiveCompletion(client.sendCommand(mode.name(), argument))) {
-                throw new ModeFailure("refused by the server (" + reply() + ")", false);
+                throw new ModeFailure(FailureKind.REFUSED_BY_SERVER, "refused by the server (" + reply() + ")");
             }
             if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
                 return new Outcome(null, false);
@@ -203,14 +209,16 @@ public final class DataChannelNegotiator {
                 reply = withControlTimeout(replyBound, () -> client.sendCommand(command, arg));
             } catch (SocketTimeoutException e) {
                 client.dropControlConnection();
-                throw new ModeFailure("the server did not answer " + command + " within " + millis(replyBound)
-                                      + " ms while connecting back to " + reported.getHostAddress() + ":"
-                                      + listener.getLocalPort() + " (control connection dropped)", true);
+                throw new ModeFailure(FailureKind.NO_ANSWER, "the server did not answer " + command + " within "
+                                                             + millis(replyBound) + " ms while connecting back to "
+                                                             + reported.getHostAddress() + ":"
+                                                             + listener.getLocalPort() + " (control connection dropped)");
             }
             if (!FTPReply.isPositivePreliminary(reply)) {
                 if (isDataConnectionFailure(reply)) {
-                    throw new ModeFailure("the server could not connect back to " + reported.getHostAddress() + ":"
-                                          + listener.getLocalPort() + " (" + reply() + ")", false);
+                    throw new ModeFailure(FailureKind.NO_CONNECT_BACK, "the server could not connect back to "
+                                                                 + reported.getHostAddress() + ":"
+                                                                 + listener.getLocalPort() + " (" + reply() + ")");
                 }
                 return new Outcome(null, false);
             }
@@ -225,9 +233,10 @@ public final class DataChannelNegotiator {
                 Optional<String> pending = drainPendingReply(current.connectTimeout());
                 if (pending.isEmpty()) {
                     client.dropControlConnection();
-                    throw new ModeFailure(failure + " (no reply followed; control connection dropped)", true);
+                    throw new ModeFailure(FailureKind.NO_ANSWER,
+                            failure + " (no reply followed; control connection dropped)");
                 }
-                throw new ModeFailure(failure + " (" + pending.get() + ")", false);
+                throw new ModeFailure(FailureKind.NO_CONNECT_BACK, failure + " (" + pending.get() + ")");
             }
             if (client.isRemoteVerificationEnabled() && !client.verifyRemote(socket)) {
                 String intruder = socket.getInetAddress().getHostAddress();
@@ -247,7 +256,8 @@ public final class DataChannelNegotiator {
             try {
                 return client.newDataListener(0, local);
             } catch (IOException e) {
-                throw new ModeFailure("cannot listen on " + local.getHostAddress() + ": " + e.getMessage(), false);
+                throw new ModeFailure(FailureKind.LOCAL, "cannot listen on " + local.getHostAddress() + ": "
+                                                         + e.getMessage());
             }
         }
         int min = current.activeMinPort();
@@ -260,11 +270,12 @@ public final class DataChannelNegotiator {
             } catch (BindException e) {
                 // taken: try the next one
             } catch (IOException e) {
-                throw new ModeFailure("cannot listen on " + local.getHostAddress() + ":" + port + ": "
-                                      + e.getMessage(), false);
+                throw new ModeFailure(FailureKind.LOCAL, "cannot listen on " + local.getHostAddress() + ":" + port
+                                                         + ": " + e.getMessage());
             }
         }
-        throw new ModeFailure("no free local port in activePortRange " + min + "-" + current.activeMaxPort(), false);
+        throw new ModeFailure(FailureKind.LOCAL,
+                "no free local port in activePortRange " + min + "-" + current.activeMaxPort());
     }
 
     private Optional<String> drainPendingReply(Duration bound) throws IOException {
@@ -304,6 +315,13 @@ public final class DataChannelNegotiator {
     private String reply() {
         String text = client.getReplyString();
         return text == null ? "no reply" : text.trim().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static FailureKind connectFailureKind(IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            return FailureKind.CONNECT_TIMED_OUT;
+        }
+        return e instanceof ConnectException ? FailureKind.CONNECT_REFUSED : FailureKind.LOCAL;
     }
 
     private static String connectProblem(IOException e, Duration timeout) {
