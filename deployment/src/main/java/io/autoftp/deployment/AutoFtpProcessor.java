@@ -4,11 +4,19 @@ import io.autoftp.camel.AutoFtpComponent;
 import io.autoftp.camel.AutoFtpComponentConfigurer;
 import io.autoftp.camel.AutoFtpEndpoint;
 import io.autoftp.camel.AutoFtpEndpointConfigurer;
+import io.autoftp.camel.AutoFtpsComponent;
+import io.autoftp.camel.AutoFtpsComponentConfigurer;
+import io.autoftp.camel.AutoFtpsEndpoint;
+import io.autoftp.camel.AutoFtpsEndpointConfigurer;
 import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.runtime.AutoFtpRecorder;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.annotations.ExecutionTime;
+import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.IndexDependencyBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
+import org.apache.camel.quarkus.core.deployment.spi.RuntimeCamelContextCustomizerBuildItem;
 
 /**
  * Build steps of the autoftp extension.
@@ -26,6 +34,13 @@ class AutoFtpProcessor {
 
     private static final String GROUP_ID = "io.autoftp";
     private static final String RUNTIME_ARTIFACT_ID = "quarkus-autoftp";
+
+    /** Applies {@code quarkus.autoftp.*} (defaults and named servers) to both components before routes start. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    RuntimeCamelContextCustomizerBuildItem componentCustomizer(AutoFtpRecorder recorder) {
+        return new RuntimeCamelContextCustomizerBuildItem(recorder.componentCustomizer());
+    }
 
     @BuildStep
     FeatureBuildItem feature() {
@@ -51,7 +66,11 @@ class AutoFtpProcessor {
                 AutoFtpComponent.class,
                 AutoFtpEndpoint.class,
                 AutoFtpComponentConfigurer.class,
-                AutoFtpEndpointConfigurer.class)
+                AutoFtpEndpointConfigurer.class,
+                AutoFtpsComponent.class,
+                AutoFtpsEndpoint.class,
+                AutoFtpsComponentConfigurer.class,
+                AutoFtpsEndpointConfigurer.class)
                 .constructors()
                 .methods()
                 .build();

@@ -14,6 +14,10 @@ import io.autoftp.camel.AutoFtpComponent;
 import io.autoftp.camel.AutoFtpComponentConfigurer;
 import io.autoftp.camel.AutoFtpEndpoint;
 import io.autoftp.camel.AutoFtpEndpointConfigurer;
+import io.autoftp.camel.AutoFtpsComponent;
+import io.autoftp.camel.AutoFtpsComponentConfigurer;
+import io.autoftp.camel.AutoFtpsEndpoint;
+import io.autoftp.camel.AutoFtpsEndpointConfigurer;
 import io.autoftp.camel.DataChannelOptions;
 import io.quarkus.builder.BuildContext;
 import io.quarkus.builder.BuildStep;
@@ -63,13 +67,18 @@ class AutoFtpProcessorTest {
                 base + "configurer/autoftp-component", AutoFtpComponentConfigurer.class.getName(),
                 base + "configurer/autoftp-endpoint", AutoFtpEndpointConfigurer.class.getName(),
                 base + "configurer/" + AutoFtpComponent.class.getName(), AutoFtpComponentConfigurer.class.getName(),
-                base + "configurer/" + AutoFtpEndpoint.class.getName(), AutoFtpEndpointConfigurer.class.getName()),
+                base + "configurer/" + AutoFtpEndpoint.class.getName(), AutoFtpEndpointConfigurer.class.getName(),
+                base + "configurer/autoftps-component", AutoFtpsComponentConfigurer.class.getName(),
+                base + "configurer/autoftps-endpoint", AutoFtpsEndpointConfigurer.class.getName(),
+                base + "configurer/" + AutoFtpsComponent.class.getName(), AutoFtpsComponentConfigurer.class.getName(),
+                base + "configurer/" + AutoFtpsEndpoint.class.getName(), AutoFtpsEndpointConfigurer.class.getName()),
                 ours, "Camel discovery services found in the runtime jar");
     }
 
     static void checkReflection(List<ReflectiveClassBuildItem> items) {
         for (Class<?> type : List.of(AutoFtpComponent.class, AutoFtpEndpoint.class, AutoFtpComponentConfigurer.class,
-                AutoFtpEndpointConfigurer.class, DataChannelOptions.class)) {
+                AutoFtpEndpointConfigurer.class, AutoFtpsComponent.class, AutoFtpsEndpoint.class,
+                AutoFtpsComponentConfigurer.class, AutoFtpsEndpointConfigurer.class, DataChannelOptions.class)) {
             assertTrue(items.stream().anyMatch(i -> i.getClassNames().contains(type.getName()) && i.isMethods()),
                     type.getName() + " is registered for reflection with its methods");
         }
@@ -82,5 +91,6 @@ class AutoFtpProcessorTest {
     void componentIsBoundIntoTheRegistry() {
         assertInstanceOf(AutoFtpComponent.class, camelContext.getRegistry().lookupByName("autoftp"));
         assertInstanceOf(AutoFtpComponent.class, camelContext.getComponent("autoftp"));
+        assertInstanceOf(AutoFtpsComponent.class, camelContext.getComponent("autoftps"));
     }
 }

@@ -2,6 +2,7 @@ package io.autoftp.camel;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.autoftp.client.ModeMemory;
 import org.apache.camel.CamelContext;
@@ -18,12 +19,14 @@ import org.apache.commons.net.ftp.FTPFile;
  * of one component shares what it learned about each server's data channel.
  */
 @Component("autoftp")
-public class AutoFtpComponent extends FtpComponent {
+public class AutoFtpComponent extends FtpComponent implements NamedServerComponent {
 
     @Metadata(label = "dataChannel", description = "Defaults for the data channel options of every endpoint")
     private DataChannelOptions dataChannelDefaults = new DataChannelOptions();
 
     private ModeMemory modeMemory = new ModeMemory();
+
+    private final Map<String, NamedServer> servers = new ConcurrentHashMap<>();
 
     public AutoFtpComponent() {
     }
@@ -35,7 +38,8 @@ public class AutoFtpComponent extends FtpComponent {
     @Override
     protected GenericFileEndpoint<FTPFile> buildFileEndpoint(String uri, String remaining, Map<String, Object> parameters)
             throws Exception {
-        FtpConfiguration config = new FtpConfiguration(new URI(getBaseUri(uri)));
+        String baseUri = NamedServerComponent.resolve(getBaseUri(uri), "autoftp", false, servers, parameters);
+        FtpConfiguration config = new FtpConfiguration(new URI(baseUri));
         FtpUtils.ensureRelativeFtpDirectory(this, config);
         AutoFtpEndpoint endpoint = new AutoFtpEndpoint(uri, this, config);
         endpoint.setDataChannelOptions(dataChannelDefaults.copy());
@@ -54,6 +58,16 @@ public class AutoFtpComponent extends FtpComponent {
     static Boolean passivePreference(Map<String, Object> parameters) {
         Object value = parameters.get("passiveMode");
         return value == null ? null : Boolean.valueOf(value.toString().trim());
+    }
+
+    @Override
+    public void addServer(String name, NamedServer server) {
+        servers.put(name, server);
+    }
+
+    @Override
+    public Map<String, NamedServer> getServers() {
+        return Map.copyOf(servers);
     }
 
     public ModeMemory getModeMemory() {

@@ -1,9 +1,13 @@
 package io.autoftp.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,6 +41,8 @@ import org.apache.ftpserver.ftplet.FtpletResult;
 import org.apache.ftpserver.ftplet.UserManager;
 import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.ssl.SslConfiguration;
+import org.apache.ftpserver.ssl.SslConfigurationFactory;
 import org.apache.ftpserver.usermanager.ClearTextPasswordEncryptor;
 import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
 import org.apache.ftpserver.usermanager.impl.BaseUser;
@@ -54,6 +60,9 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
  * }
  * </pre>
  *
+ * With {@link Builder#tls(boolean)} it speaks FTPS (explicit AUTH TLS, or implicit TLS from the first byte) with a
+ * self-signed certificate for 127.0.0.1/localhost that clients trust through {@link #truststore()}.
+ *
  * Note: FtpServer rejects every command except USER/PASS/AUTH/QUIT/PROT/PBSZ with 530 before login
  * and does so before Ftplets run, so commands sent before login do not show up in the log.
  */
@@ -66,6 +75,9 @@ public final class EmbeddedFtpServer implements AutoCloseable {
     public static final int NO_REPLY_YET = -1;
 
     private static final String HOST = "127.0.0.1";
+
+    /** Password of {@link #keystore()} and {@link #truststore()} (and of the key). */
+    public static final String TLS_PASSWORD = "changeit";
 
     /**
      * One received command. {@code session} numbers control connections 1, 2, 3... in the order they
@@ -95,12 +107,14 @@ public final class EmbeddedFtpServer implements AutoCloseable {
     private final String username;
     private final String password;
     private final CommandLog log = new CommandLog();
+    private final Boolean implicitTls;
     private volatile boolean closed;
 
     private EmbeddedFtpServer(Builder b) throws IOException, FtpException {
         this.username = b.username;
         this.password = b.password;
         this.deleteHomeOnClose = b.home == null;
+        this.implicitTls = b.implicitTls;
         this.home = b.home != null ? Files.createDirectories(b.home) : Files.createTempDirectory("autoftp-ftp-home-");
 
         DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
@@ -111,11 +125,21 @@ public final class EmbeddedFtpServer implements AutoCloseable {
         if (b.passivePorts != null) {
             data.setPassivePorts(b.passivePorts);
         }
+        SslConfiguration ssl = b.implicitTls == null ? null : TestKeystore.sslConfiguration(b.tlsProtocols);
+        if (ssl != null) {
+            // the data channel is TLS after PROT P; with implicit TLS it is from the start
+            data.setSslConfiguration(ssl);
+            data.setImplicitSsl(b.implicitTls);
+        }
 
         ListenerFactory listenerFactory = new ListenerFactory();
         listenerFactory.setServerAddress(HOST);
         listenerFactory.setPort(0); // the OS picks a free port; NioListener reports the bound one
         listenerFactory.setIdleTimeout(b.idleTimeoutSeconds);
+        if (ssl != null) {
+            listenerFactory.setSslConfiguration(ssl); // explicit: AUTH TLS switches the control channel
+            listenerFactory.setImplicitSsl(b.implicitTls);
+        }
         listenerFactory.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
         this.listener = listenerFactory.createListener();
 
@@ -173,6 +197,26 @@ public final class EmbeddedFtpServer implements AutoCloseable {
 
     public String password() {
         return password;
+    }
+
+    /** True when started with {@link Builder#tls(boolean)}. */
+    public boolean isTls() {
+        return implicitTls != null;
+    }
+
+    /** True for implicit TLS (TLS from the first byte), false for explicit (AUTH TLS) or plain FTP. */
+    public boolean isImplicitTls() {
+        return Boolean.TRUE.equals(implicitTls);
+    }
+
+    /** The server's PKCS12 key store (self-signed RSA key, password {@link #TLS_PASSWORD}), made once per JVM. */
+    public static Path keystore() {
+        return TestKeystore.get().keystore;
+    }
+
+    /** A PKCS12 trust store (password {@link #TLS_PASSWORD}) holding only the server's certificate. */
+    public static Path truststore() {
+        return TestKeystore.get().truststore;
     }
 
     /** All received commands across sessions, in arrival order, e.g. "PASV", "RETR a.csv". */
@@ -272,6 +316,8 @@ public final class EmbeddedFtpServer implements AutoCloseable {
         private int idleTimeoutSeconds = 600;
         private int dataIdleTimeoutSeconds = 120;
         private int maxLogins = 100;
+        private Boolean implicitTls;
+        private String[] tlsProtocols = { "TLSv1.2" };
 
         private Builder() {
         }
@@ -338,6 +384,27 @@ public final class EmbeddedFtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * FTPS with the self-signed certificate of {@link EmbeddedFtpServer#keystore()}: explicit (AUTH TLS on this
+         * port, data channel TLS after PROT P) or implicit (TLS from the first byte, data channel always TLS).
+         */
+        public Builder tls(boolean implicit) {
+            this.implicitTls = implicit;
+            return this;
+        }
+
+        /**
+         * The TLS versions the server accepts on control and data connections, the first also naming its SSLContext;
+         * default TLSv1.2 only (FtpServer's own default).
+         */
+        public Builder tlsProtocols(String... protocols) {
+            if (protocols.length == 0) {
+                throw new IllegalArgumentException("at least one TLS protocol");
+            }
+            this.tlsProtocols = protocols.clone();
+            return this;
+        }
+
         /** Maximum concurrent logins; default 100. */
         public Builder maxLogins(int maxLogins) {
             this.maxLogins = maxLogins;
@@ -352,6 +419,74 @@ public final class EmbeddedFtpServer implements AutoCloseable {
             } catch (FtpException e) {
                 throw new IllegalStateException("could not start embedded FtpServer", e);
             }
+        }
+    }
+
+    /** A self-signed RSA key made with the JDK's keytool, once per JVM, and a trust store with its certificate. */
+    private static final class TestKeystore {
+        private static TestKeystore instance;
+
+        final Path keystore;
+        final Path truststore;
+
+        private TestKeystore(Path keystore, Path truststore) {
+            this.keystore = keystore;
+            this.truststore = truststore;
+        }
+
+        static synchronized TestKeystore get() {
+            if (instance == null) {
+                try {
+                    instance = create();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("could not make the test key store", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while making the test key store", e);
+                }
+            }
+            return instance;
+        }
+
+        static SslConfiguration sslConfiguration(String[] protocols) {
+            SslConfigurationFactory factory = new SslConfigurationFactory();
+            factory.setSslProtocol(protocols);
+            factory.setKeystoreFile(get().keystore.toFile());
+            factory.setKeystoreType("PKCS12");
+            factory.setKeystorePassword(TLS_PASSWORD);
+            return factory.createSslConfiguration();
+        }
+
+        private static TestKeystore create() throws IOException, GeneralSecurityException, InterruptedException {
+            Path dir = Files.createTempDirectory("autoftp-tls-");
+            Path keystore = dir.resolve("server.p12");
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "ftpserver", "-keyalg", "RSA",
+                    "-keysize", "2048", "-validity", "7", "-dname", "CN=localhost",
+                    "-ext", "SAN=ip:" + HOST + ",dns:localhost", "-storetype", "PKCS12",
+                    "-keystore", keystore.toString(), "-storepass", TLS_PASSWORD, "-keypass", TLS_PASSWORD)
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IOException("keytool failed: " + output);
+            }
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keystore)) {
+                keys.load(in, TLS_PASSWORD.toCharArray());
+            }
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ftpserver", keys.getCertificate("ftpserver"));
+            Path truststore = dir.resolve("trust.p12");
+            try (OutputStream out = Files.newOutputStream(truststore)) {
+                trust.store(out, TLS_PASSWORD.toCharArray());
+            }
+            for (Path p : List.of(dir, keystore, truststore)) {
+                p.toFile().deleteOnExit(); // deleted in reverse order: the files, then the folder
+            }
+            return new TestKeystore(keystore, truststore);
         }
     }
 

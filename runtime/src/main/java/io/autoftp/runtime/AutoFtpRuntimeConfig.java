@@ -1,0 +1,86 @@
+package io.autoftp.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+
+/**
+ * autoftp's configuration: data channel defaults for every {@code autoftp}/{@code autoftps} endpoint, and named
+ * servers that routes use as {@code autoftp://<name>/<directory>}.
+ */
+@ConfigMapping(prefix = "quarkus.autoftp")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface AutoFtpRuntimeConfig {
+
+    /** Data channel settings applied to every endpoint; a route's URI options win over them. */
+    @WithParentName
+    DataChannelConfig dataChannel();
+
+    /** Named servers: host, login and endpoint options kept in configuration instead of route URIs. */
+    Map<String, ServerConfig> servers();
+
+    /** How data connections are opened. */
+    interface DataChannelConfig {
+
+        /**
+         * Which modes to try: {@code auto} (EPSV, PASV, EPRT, PORT with fallback and memory of what worked),
+         * {@code passive}, {@code active}, or an explicit order such as {@code PASV,PORT}.
+         */
+        Optional<String> dataChannel();
+
+        /** How long a passive data connect or an active accept may take before the next mode is tried. */
+        Optional<Duration> dataConnectTimeout();
+
+        /** Where a PASV (227) data connection goes: {@code control-host}, {@code reply} or {@code reply-if-routable}. */
+        Optional<String> pasvAddressPolicy();
+
+        /** The address announced in PORT/EPRT instead of the local one, for a client behind NAT. */
+        Optional<String> activeExternalAddress();
+
+        /** How long the mode that worked for a server is tried first; {@code 0} turns the memory off. */
+        Optional<Duration> modeMemoryTtl();
+
+        /** Whether consumers download into a local work file instead of into memory. */
+        Optional<Boolean> memorySafeDownload();
+    }
+
+    /** One named server. */
+    interface ServerConfig {
+
+        /** Host name or address of the server. */
+        String host();
+
+        /** Control port; 21 for FTP and explicit FTPS, 990 for implicit FTPS when not set. */
+        OptionalInt port();
+
+        /** User name; anonymous login when not set. */
+        Optional<String> username();
+
+        /** Password; keep it in a secret or environment variable, not in the application's files. */
+        Optional<String> password();
+
+        /** Whether the server speaks FTPS; routes must then use {@code autoftps://<name>}. */
+        @WithDefault("false")
+        boolean secure();
+
+        /** Data channel settings for this server, overriding the global ones. */
+        @WithParentName
+        DataChannelConfig dataChannel();
+
+        /** Local port range for active mode, {@code min-max}. */
+        Optional<String> activePortRange();
+
+        /**
+         * Any other camel-ftp or autoftp endpoint option for routes using this server, by its URI name, e.g.
+         * {@code quarkus.autoftp.servers.partner.options.binary=true}.
+         */
+        Map<String, String> options();
+    }
+}
