@@ -12,7 +12,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * <li>{@code partner}, the source, answers PASV/EPSV with 502: only an active data channel works;</li>
  * <li>{@code target}, the destination, answers PORT/EPRT with 501: only a passive data channel works.</li>
  * </ul>
- * Their addresses and credentials become the {@code partner.*} and {@code target.*} properties of the routes.
+ * Their addresses and credentials become the named servers {@code quarkus.autoftp.servers.partner.*} and
+ * {@code quarkus.autoftp.servers.target.*} that the routes use.
  */
 public class FtpServersResource implements QuarkusTestResourceLifecycleManager {
 
@@ -24,15 +25,15 @@ public class FtpServersResource implements QuarkusTestResourceLifecycleManager {
         partner = EmbeddedFtpServer.builder().refusePassive().start();
         target = EmbeddedFtpServer.builder().refuseActive().start();
         return Map.ofEntries(
-                Map.entry("partner.host", partner.host()),
-                Map.entry("partner.port", String.valueOf(partner.port())),
-                Map.entry("partner.username", partner.username()),
-                Map.entry("partner.password", partner.password()),
+                Map.entry("quarkus.autoftp.servers.partner.host", partner.host()),
+                Map.entry("quarkus.autoftp.servers.partner.port", String.valueOf(partner.port())),
+                Map.entry("quarkus.autoftp.servers.partner.username", partner.username()),
+                Map.entry("quarkus.autoftp.servers.partner.password", partner.password()),
                 Map.entry("partner.poll-delay", "300"),
-                Map.entry("target.host", target.host()),
-                Map.entry("target.port", String.valueOf(target.port())),
-                Map.entry("target.username", target.username()),
-                Map.entry("target.password", target.password()));
+                Map.entry("quarkus.autoftp.servers.target.host", target.host()),
+                Map.entry("quarkus.autoftp.servers.target.port", String.valueOf(target.port())),
+                Map.entry("quarkus.autoftp.servers.target.username", target.username()),
+                Map.entry("quarkus.autoftp.servers.target.password", target.password()));
     }
 
     @Override
