@@ -23,6 +23,7 @@ import org.apache.camel.component.file.remote.RemoteFileConsumer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.util.TrustManagerUtils;
 import org.apache.commons.net.ftp.FTPFile;
 
 /**
@@ -94,6 +95,11 @@ public class AutoFtpsEndpoint extends FtpsEndpoint {
                         param(trust, "algorithm", TrustManagerFactory.getDefaultAlgorithm()));
                 factory.init(load(trust));
                 client.setTrustManager(factory.getTrustManagers()[0]);
+            } else {
+                // commons-net's own default checks certificate dates only, so stock ftps trusts any server: use the
+                // JVM's trusted CAs and check that the certificate names the host, as HTTPS clients do
+                client.setTrustManager(TrustManagerUtils.getDefaultTrustManager(null));
+                client.setEndpointCheckingEnabled(true);
             }
         }
         client.setParserFactory(new CamelFTPParserFactory(getCamelContext().getClassResolver()));

@@ -244,17 +244,19 @@ class AutoFtpsTest extends CamelTestSupport {
     }
 
     /**
-     * The trust store is really used: trusting only the JDK's public CAs, the self-signed certificate is refused. (With
-     * no trust store at all, camel-ftp's FTPS, and so autoftps, accept any certificate that is in date: commons-net's
-     * default trust manager checks the dates only.)
+     * A self-signed certificate is refused both when the trust store holds only the JDK's public CAs and when no trust
+     * store is given at all (autoftps then uses the JVM's trusted CAs; stock ftps would accept any certificate).
      */
-    @Test
-    void certificateNotInTheTrustStoreFails() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = { true, false })
+    void certificateNotTrustedFails(boolean cacertsAsTrustStore) throws Exception {
         EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().tls(false));
         Path cacerts = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
         String upload = uri("autoftps", server, "upload", "binary=true&maximumReconnectAttempts=0"
-                                                          + "&ftpClient.trustStore.file=" + cacerts
-                                                          + "&ftpClient.trustStore.password=changeit");
+                                                          + (cacertsAsTrustStore
+                                                                  ? "&ftpClient.trustStore.file=" + cacerts
+                                                                    + "&ftpClient.trustStore.password=changeit"
+                                                                  : ""));
         startRoutes(new RouteBuilder() {
             @Override
             public void configure() {
