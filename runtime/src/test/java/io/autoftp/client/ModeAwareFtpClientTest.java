@@ -247,4 +247,19 @@ class ModeAwareFtpClientTest {
         assertTrue(client.sendNoOp(), "the 425 for the failed attempt was read: control channel in sync");
         assertEquals(200, client.getReplyCode());
     }
+
+    @Test
+    void overIpv6OnlyTheExtendedModesAreTried() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().host("::1").refusePassive());
+        Files.writeString(server.home().resolve("a.txt"), "six");
+        ModeMemory memory = new ModeMemory();
+        ModeAwareFtpClient client = connect(settings("auto"), memory, server, server.port());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile("a.txt", bytes));
+        assertEquals("six", bytes.toString());
+        assertEquals(List.of("EPSV 502", "EPRT 200"), server.dataChannelReplies(), "no PASV or PORT over IPv6");
+        String eprt = server.commands().stream().filter(c -> c.startsWith("EPRT ")).findFirst().orElseThrow();
+        assertTrue(eprt.startsWith("EPRT |2|"), eprt);
+        assertEquals(DataChannelMode.EPRT, memory.recall("[::1]:" + server.port(), Duration.ofMinutes(1)).get());
+    }
 }

@@ -75,6 +75,7 @@ public final class EmbeddedFtpServer implements AutoCloseable {
     public static final int NO_REPLY_YET = -1;
 
     private static final String HOST = "127.0.0.1";
+    private final String host;
 
     /** Password of {@link #keystore()} and {@link #truststore()} (and of the key). */
     public static final String TLS_PASSWORD = "changeit";
@@ -113,6 +114,7 @@ public final class EmbeddedFtpServer implements AutoCloseable {
     private EmbeddedFtpServer(Builder b) throws IOException, FtpException {
         this.username = b.username;
         this.password = b.password;
+        this.host = b.host;
         this.deleteHomeOnClose = b.home == null;
         this.implicitTls = b.implicitTls;
         this.home = b.home != null ? Files.createDirectories(b.home) : Files.createTempDirectory("autoftp-ftp-home-");
@@ -133,7 +135,7 @@ public final class EmbeddedFtpServer implements AutoCloseable {
         }
 
         ListenerFactory listenerFactory = new ListenerFactory();
-        listenerFactory.setServerAddress(HOST);
+        listenerFactory.setServerAddress(b.host);
         listenerFactory.setPort(0); // the OS picks a free port; NioListener reports the bound one
         listenerFactory.setIdleTimeout(b.idleTimeoutSeconds);
         if (ssl != null) {
@@ -180,7 +182,7 @@ public final class EmbeddedFtpServer implements AutoCloseable {
     }
 
     public String host() {
-        return HOST;
+        return host;
     }
 
     public int port() {
@@ -307,6 +309,7 @@ public final class EmbeddedFtpServer implements AutoCloseable {
 
     /** Fluent configuration; {@link #start()} creates and starts the server. */
     public static final class Builder {
+        private String host = HOST;
         private String username = "partner";
         private String password = "s3cret";
         private Path home;
@@ -320,6 +323,12 @@ public final class EmbeddedFtpServer implements AutoCloseable {
         private String[] tlsProtocols = { "TLSv1.2" };
 
         private Builder() {
+        }
+
+        /** The loopback address to listen on: 127.0.0.1 (default) or ::1 for IPv6. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
         }
 
         public Builder username(String username) {
