@@ -71,7 +71,9 @@ class AutoFtpProcessorTest {
                 base + "configurer/autoftps-component", AutoFtpsComponentConfigurer.class.getName(),
                 base + "configurer/autoftps-endpoint", AutoFtpsEndpointConfigurer.class.getName(),
                 base + "configurer/" + AutoFtpsComponent.class.getName(), AutoFtpsComponentConfigurer.class.getName(),
-                base + "configurer/" + AutoFtpsEndpoint.class.getName(), AutoFtpsEndpointConfigurer.class.getName()),
+                base + "configurer/" + AutoFtpsEndpoint.class.getName(), AutoFtpsEndpointConfigurer.class.getName(),
+                base + "urifactory/autoftp-endpoint", "io.autoftp.camel.AutoFtpEndpointUriFactory",
+                base + "urifactory/autoftps-endpoint", "io.autoftp.camel.AutoFtpsEndpointUriFactory"),
                 ours, "Camel discovery services found in the runtime jar");
     }
 
