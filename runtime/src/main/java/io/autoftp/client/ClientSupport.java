@@ -2,9 +2,13 @@ package io.autoftp.client;
 
 import java.io.IOException;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
 
+import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
 
 /** What the plain and the TLS client share beyond the negotiator. */
 final class ClientSupport {
@@ -35,21 +39,16 @@ final class ClientSupport {
         }
     }
 
-    /** What the TLS client adds after login when reconnecting. */
-    @FunctionalInterface
-    interface AfterLogin {
-        boolean restore() throws IOException;
-    }
-
     /** Connects and logs in again, then restores the session; false (and disconnected) when anything fails. */
-    static boolean reconnect(FTPClient client, ControlSession session, AfterLogin afterLogin) {
+    static boolean reconnect(FTPClient client, ControlSession session) {
         if (session.host == null || session.username == null || !session.isDirectoryKnown()) {
             return false;
         }
         String server = session.serverKey();
-        var directorySteps = session.directorySteps();
-        int fileType = session.fileType;
-        int fileFormat = session.fileFormat;
+        List<String> directorySteps = session.directorySteps();
+        String type = session.type;
+        String protectionBufferSize = session.protectionBufferSize;
+        String protectionLevel = session.protectionLevel;
         String username = session.username;
         String password = session.password;
         String account = session.account;
@@ -59,9 +58,8 @@ final class ClientSupport {
             boolean ok = FTPReply.isPositiveCompletion(client.getReplyCode())
                          && (account == null ? client.login(username, password)
                                  : client.login(username, password, account))
-                         && (afterLogin == null || afterLogin.restore())
-                         && (fileType < 0 || (fileFormat < 0 ? client.setFileType(fileType)
-                                 : client.setFileType(fileType, fileFormat)));
+                         && restoreProtection(client, protectionBufferSize, protectionLevel)
+                         && (type == null || restoreType(client, type));
             for (String step : directorySteps) {
                 ok = ok && ("..".equals(step) ? client.changeToParentDirectory() : client.changeWorkingDirectory(step));
             }
@@ -72,10 +70,44 @@ final class ClientSupport {
             }
             LOG.log(System.Logger.Level.WARNING, "Could not restore the control connection to " + server + ": "
                                                  + client.getReplyString());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Could not re-open the control connection to " + server + ": " + e);
         }
         dropQuietly(client);
         return false;
+    }
+
+    /** PBSZ and PROT again, through FTPSClient so that it switches its data sockets to TLS. */
+    private static boolean restoreProtection(FTPClient client, String bufferSize, String level) throws IOException {
+        if (client instanceof FTPSClient tls) {
+            if (bufferSize != null) {
+                tls.execPBSZ(Long.parseLong(bufferSize.trim()));
+            }
+            if (level != null) {
+                tls.execPROT(level.trim());
+            }
+        }
+        return true;
+    }
+
+    /** TYPE again, through setFileType so that commons-net knows it (it converts line endings in ASCII mode). */
+    static boolean restoreType(FTPClient client, String argument) throws IOException {
+        String[] parts = argument.trim().toUpperCase(Locale.ROOT).split("\\s+");
+        int type = switch (parts[0]) {
+            case "A" -> FTP.ASCII_FILE_TYPE;
+            case "E" -> FTP.EBCDIC_FILE_TYPE;
+            case "L" -> FTP.LOCAL_FILE_TYPE;
+            default -> FTP.BINARY_FILE_TYPE;
+        };
+        if (parts.length == 1) {
+            return client.setFileType(type);
+        }
+        int format = switch (parts[1]) {
+            case "T" -> FTP.TELNET_TEXT_FORMAT;
+            case "C" -> FTP.CARRIAGE_CONTROL_TEXT_FORMAT;
+            case "N" -> FTP.NON_PRINT_TEXT_FORMAT;
+            default -> Integer.parseInt(parts[1]); // the byte size of TYPE L
+        };
+        return client.setFileType(type, format);
     }
 }

@@ -18,6 +18,7 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     public ModeAwareFtpClient(DataChannelSettings settings, ModeMemory memory) {
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
+        addProtocolCommandListener(session);
     }
 
     public DataChannelNegotiator getNegotiator() {
@@ -52,62 +53,6 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
     }
 
     @Override
-    public boolean login(String username, String password) throws IOException {
-        boolean ok = super.login(username, password);
-        if (ok) {
-            session.loggedIn(username, password, null);
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean login(String username, String password, String account) throws IOException {
-        boolean ok = super.login(username, password, account);
-        if (ok) {
-            session.loggedIn(username, password, account);
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean setFileType(int fileType) throws IOException {
-        boolean ok = super.setFileType(fileType);
-        if (ok) {
-            session.fileType = fileType;
-            session.fileFormat = -1;
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean setFileType(int fileType, int formatOrByteSize) throws IOException {
-        boolean ok = super.setFileType(fileType, formatOrByteSize);
-        if (ok) {
-            session.fileType = fileType;
-            session.fileFormat = formatOrByteSize;
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean changeWorkingDirectory(String pathname) throws IOException {
-        boolean ok = super.changeWorkingDirectory(pathname);
-        if (ok) {
-            session.changedDirectory(pathname);
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean changeToParentDirectory() throws IOException {
-        boolean ok = super.changeToParentDirectory();
-        if (ok) {
-            session.changedDirectory("..");
-        }
-        return ok;
-    }
-
-    @Override
     public String serverKey() {
         return session.serverKey();
     }
@@ -129,6 +74,6 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     @Override
     public boolean reconnectControl() {
-        return ClientSupport.reconnect(this, session, null);
+        return ClientSupport.reconnect(this, session);
     }
 }

@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
 import org.apache.commons.net.ftp.FTPSClient;
@@ -24,11 +23,13 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     public ModeAwareFtpsClient(String protocol, boolean implicit, DataChannelSettings settings, ModeMemory memory) {
         super(protocol, implicit);
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
+        addProtocolCommandListener(session);
     }
 
     public ModeAwareFtpsClient(boolean implicit, SSLContext context, DataChannelSettings settings, ModeMemory memory) {
         super(implicit, context);
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
+        addProtocolCommandListener(session);
     }
 
     public DataChannelNegotiator getNegotiator() {
@@ -90,74 +91,6 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     }
 
     @Override
-    public boolean login(String username, String password) throws IOException {
-        boolean ok = super.login(username, password);
-        if (ok) {
-            session.loggedIn(username, password, null);
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean login(String username, String password, String account) throws IOException {
-        boolean ok = super.login(username, password, account);
-        if (ok) {
-            session.loggedIn(username, password, account);
-        }
-        return ok;
-    }
-
-    @Override
-    public void execPBSZ(long pbsz) throws SSLException, IOException {
-        super.execPBSZ(pbsz);
-        session.protectionBufferSize = pbsz;
-    }
-
-    @Override
-    public void execPROT(String prot) throws SSLException, IOException {
-        super.execPROT(prot);
-        session.protectionLevel = prot;
-    }
-
-    @Override
-    public boolean setFileType(int fileType) throws IOException {
-        boolean ok = super.setFileType(fileType);
-        if (ok) {
-            session.fileType = fileType;
-            session.fileFormat = -1;
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean setFileType(int fileType, int formatOrByteSize) throws IOException {
-        boolean ok = super.setFileType(fileType, formatOrByteSize);
-        if (ok) {
-            session.fileType = fileType;
-            session.fileFormat = formatOrByteSize;
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean changeWorkingDirectory(String pathname) throws IOException {
-        boolean ok = super.changeWorkingDirectory(pathname);
-        if (ok) {
-            session.changedDirectory(pathname);
-        }
-        return ok;
-    }
-
-    @Override
-    public boolean changeToParentDirectory() throws IOException {
-        boolean ok = super.changeToParentDirectory();
-        if (ok) {
-            session.changedDirectory("..");
-        }
-        return ok;
-    }
-
-    @Override
     public String serverKey() {
         return session.serverKey();
     }
@@ -179,14 +112,6 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     public boolean reconnectControl() {
-        return ClientSupport.reconnect(this, session, () -> {
-            if (session.protectionBufferSize >= 0) {
-                execPBSZ(session.protectionBufferSize);
-            }
-            if (session.protectionLevel != null) {
-                execPROT(session.protectionLevel);
-            }
-            return true;
-        });
+        return ClientSupport.reconnect(this, session);
     }
 }
