@@ -49,9 +49,8 @@ public class AutoFtpRecorder {
 
     private static NamedServer namedServer(String name, AutoFtpRuntimeConfig.ServerConfig server) {
         String prefix = PREFIX + "servers." + name + ".";
-        if (server.host().isBlank()) {
-            throw new IllegalArgumentException("Property " + prefix + "host must not be empty");
-        }
+        String host = server.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "Property " + prefix + "host is required (Dev Services start a server only in dev and test mode)"));
         int port = server.port().orElse(0);
         if (server.port().isPresent() && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("Property " + prefix + "port must be from 1 to 65535, not " + port);
@@ -62,7 +61,7 @@ public class AutoFtpRecorder {
             checkPortRange(range, prefix + "active-port-range");
             options.put("activePortRange", range);
         });
-        return new NamedServer(server.host().trim(), port, server.username().orElse(null),
+        return new NamedServer(host.trim(), port, server.username().orElse(null),
                 server.password().orElse(null), server.secure(), options);
     }
 

@@ -54,8 +54,11 @@ public interface AutoFtpRuntimeConfig {
     /** One named server. */
     interface ServerConfig {
 
-        /** Host name or address of the server. */
-        String host();
+        /**
+         * Host name or address of the server. Required in production; in dev and test mode a server without a host
+         * is started in process by Dev Services.
+         */
+        Optional<String> host();
 
         /** Control port; 21 for FTP and explicit FTPS, 990 for implicit FTPS when not set. */
         OptionalInt port();
