@@ -27,7 +27,9 @@ public class DataChannelException extends IOException {
         /** The server stopped answering on the control connection during an active attempt. */
         NO_ANSWER,
         /** Something on this side: no local port to listen on, no route. */
-        LOCAL
+        LOCAL,
+        /** Not tried, because the same path already failed in the other command (EPSV and PASV, EPRT and PORT). */
+        SKIPPED
     }
 
     /** One mode that was tried and how it failed, in words. */

@@ -95,7 +95,17 @@ public final class DataChannelNegotiator {
         });
         String what = command + (arg == null ? "" : " " + arg);
         List<DataChannelException.Attempt> failures = new ArrayList<>();
+        // a blocked path is not tried again in its other command: that would cost another timeout for nothing
+        String passiveBlocked = null;
+        String activeBlocked = null;
         for (DataChannelMode mode : order) {
+            String blocked = mode.isPassive()
+                    ? (goesToControlHost(mode, current) ? passiveBlocked : null)
+                    : activeBlocked;
+            if (blocked != null) {
+                failures.add(new DataChannelException.Attempt(mode, FailureKind.SKIPPED, "not tried: " + blocked));
+                continue;
+            }
             try {
                 Outcome outcome = mode.isPassive()
                         ? openPassive(mode, command, arg, restartOffset, current)
@@ -112,6 +122,12 @@ public final class DataChannelNegotiator {
                 if (remembered.isPresent() && remembered.get() == mode) {
                     memory.forget(server);
                 }
+                if (mode.isPassive() && failure.kind == FailureKind.CONNECT_TIMED_OUT && goesToControlHost(mode, current)) {
+                    passiveBlocked = "passive data connections to " + client.getRemoteAddress().getHostAddress()
+                                     + " time out";
+                } else if (failure.kind == FailureKind.NO_CONNECT_BACK || failure.kind == FailureKind.NO_ANSWER) {
+                    activeBlocked = "the server cannot connect back to this client";
+                }
                 if (failure.controlLost() && !client.reconnectControl()) {
                     throw new DataChannelException(server, what, failures,
                             "the control connection was lost and could not be re-opened");
@@ -122,6 +138,11 @@ public final class DataChannelNegotiator {
             memory.forget(server);
         }
         throw new DataChannelException(server, what, failures, "allowed modes: " + order);
+    }
+
+    /** Whether a passive mode's data connection goes to the control connection's host. */
+    private static boolean goesToControlHost(DataChannelMode mode, DataChannelSettings current) {
+        return mode == DataChannelMode.EPSV || current.pasvAddressPolicy() == PasvAddressPolicy.CONTROL_HOST;
     }
 
     private Outcome openPassive(DataChannelMode mode, String command, String arg, long restartOffset,

@@ -262,4 +262,39 @@ class ModeAwareFtpClientTest {
         assertTrue(eprt.startsWith("EPRT |2|"), eprt);
         assertEquals(DataChannelMode.EPRT, memory.recall("[::1]:" + server.port(), Duration.ofMinutes(1)).get());
     }
+
+    @Test
+    void passiveConnectsThatTimeOutAreNotRetriedWithPasvToTheSameHost() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Files.writeString(server.home().resolve("a.txt"), "a");
+        // a port whose accept queue is full: the kernel drops further SYNs, so connects time out like a firewall's DROP
+        java.net.ServerSocket blackHole = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        closeables.add(0, blackHole);
+        for (int i = 0; i < 3; i++) {
+            java.net.Socket filler = new java.net.Socket();
+            closeables.add(0, filler);
+            try {
+                filler.connect(blackHole.getLocalSocketAddress(), 300);
+            } catch (java.net.SocketTimeoutException e) {
+                break; // the queue is full
+            }
+        }
+        int hole = blackHole.getLocalPort();
+        ReplyRewritingProxy proxy = proxy(server).rewrite(line -> line.startsWith("229")
+                ? line.replaceAll("\\|\\|\\|\\d+\\|", "|||" + hole + "|")
+                : line.startsWith("227") ? line.replaceAll(",\\d+,\\d+\\)", "," + (hole >> 8) + "," + (hole & 0xff) + ")")
+                : line);
+        ModeMemory memory = new ModeMemory();
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.auto(), Duration.ofSeconds(1),
+                PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMinutes(1));
+        ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
+        long start = System.nanoTime();
+        assertEquals(1, client.listFiles().length);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(List.of("EPSV 229", "EPRT 200"), server.dataChannelReplies(), "PASV not tried");
+        assertTrue(millis < 1_900, "one data connect timeout, not two: " + millis + " ms");
+        String reason = memory.snapshot().get("127.0.0.1:" + proxy.port()).reason();
+        assertEquals("EPSV: data connection to 127.0.0.1:" + hole + " timed out after 1000 ms; PASV: not tried: passive"
+                     + " data connections to 127.0.0.1 time out", reason);
+    }
 }
