@@ -32,7 +32,9 @@ import java.util.stream.Stream;
 
 /**
  * A real FTP server from Debian (vsftpd, proftpd or pure-ftpd) run in the foreground as a child process on
- * 127.0.0.1 and a free port, with a generated configuration in a temporary directory and one writable user.
+ * 127.0.0.1 and a free port, with a generated configuration in a temporary directory and one writable user. It can
+ * also listen on a test network address inside a network namespace ({@link Builder#bindAddress},
+ * {@link Builder#inNamespace}; see {@code NetworkLab}).
  *
  * <pre>
  * assumeTrue(RealFtpServer.available(Kind.VSFTPD), RealFtpServer.unavailableReason(Kind.VSFTPD));
@@ -112,16 +114,22 @@ public final class RealFtpServer implements AutoCloseable {
     static final String PASSWORD_HASH =
             "$6$autoftptest$y.6nVslwAhym6/TpBZvPJzPXyf3KSHwnDy0EeDM5HvQzL8ykkOLT6rNgX2hkepdTe9V1Rzc7V88K8j.0sxu4m.";
 
-    private static final String HOST = "127.0.0.1";
+    private static final String DEFAULT_HOST = "127.0.0.1";
+    /** Network namespace names this class runs a server in (see {@link Builder#inNamespace}). */
+    private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Addresses a PASV reply may name: loopback 127.0.0.x or the test networks' 10.200.x.x, never anything else. */
     private static final Pattern ALLOWED_PASV_ADDRESS =
             Pattern.compile("(127\\.0\\.0|10\\.200\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d))\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
+    /** Addresses a server may listen on: the same as {@link #ALLOWED_PASV_ADDRESS}. */
+    private static final Pattern ALLOWED_BIND_ADDRESS = ALLOWED_PASV_ADDRESS;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final int START_ATTEMPTS = 3;
     private static final Map<Kind, String> UNAVAILABLE = new EnumMap<>(Kind.class);
     private static volatile Account account;
 
     private final Kind kind;
+    private final String host;
+    private final String namespace;
     private final Path base;
     private final Path home;
     private final Path serverLog;
@@ -138,6 +146,8 @@ public final class RealFtpServer implements AutoCloseable {
 
     private RealFtpServer(Builder b, Path base, int port) throws IOException {
         this.kind = b.kind;
+        this.host = b.bindAddress;
+        this.namespace = b.namespace;
         this.base = base;
         this.port = port;
         this.home = base.resolve("home");
@@ -148,11 +158,16 @@ public final class RealFtpServer implements AutoCloseable {
         Files.createDirectories(home);
         giveTo(home, user);
 
-        List<String> command = switch (kind) {
+        List<String> command = new ArrayList<>();
+        if (namespace != null) {
+            // ip netns exec execs the server in place: the child process is the server itself
+            command.addAll(List.of(ipCommand(), "netns", "exec", namespace));
+        }
+        command.addAll(switch (kind) {
             case VSFTPD -> vsftpd(b);
             case PROFTPD -> proftpd(b);
             case PUREFTPD -> pureFtpd(b, user);
-        };
+        });
         ProcessBuilder pb = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("LC_ALL", "C");
@@ -200,17 +215,23 @@ public final class RealFtpServer implements AutoCloseable {
         return kind;
     }
 
+    /** The address the server listens on: 127.0.0.1 unless {@link Builder#bindAddress} said otherwise. */
     public String host() {
-        return HOST;
+        return host;
+    }
+
+    /** The network namespace the server runs in, or null for the test JVM's own. */
+    public String namespace() {
+        return namespace;
     }
 
     public int port() {
         return port;
     }
 
-    /** "127.0.0.1:port", the key {@code ModeMemory} uses for this server. */
+    /** "host:port" (e.g. "127.0.0.1:2121"), the key {@code ModeMemory} uses for this server. */
     public String address() {
-        return HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /** The user's directory, "/" on the server; owned by the FTP user and deleted on close. */
@@ -282,7 +303,7 @@ public final class RealFtpServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return kind + " on " + address() + " (pid " + process.pid() + ", " + base + ")";
+        return kind + " on " + address() + (namespace == null ? "" : " in network namespace " + namespace) + " (pid " + process.pid() + ", " + base + ")";
     }
 
     /** Stops the server and its session processes, then deletes its directory. */
@@ -309,7 +330,7 @@ public final class RealFtpServer implements AutoCloseable {
         StringBuilder conf = new StringBuilder()
                 .append("listen=YES\n")
                 .append("listen_ipv6=NO\n")
-                .append("listen_address=").append(HOST).append('\n')
+                .append("listen_address=").append(host).append('\n')
                 .append("listen_port=").append(port).append('\n')
                 .append("background=NO\n")
                 // The sandboxes need CLONE_NEWPID/NEWIPC/NEWNET and a seccomp filter; both break in containers.
@@ -349,7 +370,7 @@ public final class RealFtpServer implements AutoCloseable {
         StringBuilder conf = new StringBuilder()
                 .append("ServerType standalone\n")
                 .append("ServerName \"autoftp test proftpd\"\n")
-                .append("DefaultAddress ").append(HOST).append('\n')
+                .append("DefaultAddress ").append(host).append('\n')
                 .append("SocketBindTight on\n")
                 .append("Port ").append(port).append('\n')
                 .append("UseIPv6 off\n")
@@ -398,7 +419,7 @@ public final class RealFtpServer implements AutoCloseable {
         run(List.of(serversDirectory().resolve("pure-ftpd/usr/bin/pure-pw").toString(), "mkdb", pdb.toString(), "-f",
                 passwd.toString()), "pure-pw mkdb");
         List<String> command = new ArrayList<>(List.of(kind.binary().toString(),
-                "--bind", HOST + "," + port,
+                "--bind", host + "," + port,
                 "--login", "puredb:" + pdb,
                 "--noanonymous",
                 "--dontresolve",
@@ -432,8 +453,25 @@ public final class RealFtpServer implements AutoCloseable {
                 throw new StartFailure(kind + " exited with " + process.exitValue() + " while starting on port "
                                        + port + ":\n" + log());
             }
+            if (namespace != null) {
+                // this JVM cannot open a socket in another namespace: a shell in there does it
+                try {
+                    String line = greetingInNamespace();
+                    if (line.startsWith("220 ")) {
+                        return;
+                    }
+                    if (line.length() > 3 && line.charAt(3) == ' ') {
+                        throw new IOException(kind + " greeted with \"" + line + "\" instead of 220:\n" + log());
+                    }
+                    last = new IOException(kind + " gave no greeting" + (line.isEmpty() ? "" : ": " + line));
+                } catch (ProbeFailed e) {
+                    last = e;
+                }
+                sleep(50);
+                continue;
+            }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(HOST, port), 1_000);
+                s.connect(new InetSocketAddress(host, port), 1_000);
                 s.setSoTimeout(5_000);
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
                         StandardCharsets.ISO_8859_1));
@@ -458,6 +496,58 @@ public final class RealFtpServer implements AutoCloseable {
         }
         throw new IOException(kind + " did not greet on " + address() + " within " + START_TIMEOUT + ":\n" + log(),
                 last);
+    }
+
+    /** A connect that did not work yet (the server is still starting). */
+    private static final class ProbeFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProbeFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Connects to the server from inside its namespace with bash's /dev/tcp, reads the first reply line (skipping
+     * the continuation lines of a multi-line greeting) and sends QUIT.
+     */
+    private String greetingInNamespace() throws IOException {
+        String script = "exec 3<>/dev/tcp/" + host + "/" + port + " || exit 7\n"
+                        + "while IFS= read -r -t 5 line <&3; do\n"
+                        + "  line=${line%$'\\r'}\n"
+                        + "  case \"$line\" in [0-9][0-9][0-9]' '*) printf '%s\\n' \"$line\"; break;; esac\n"
+                        + "done\n"
+                        + "printf 'QUIT\\r\\n' >&3; read -r -t 2 bye <&3; exec 3<&-\n";
+        ProcessBuilder pb = new ProcessBuilder(ipCommand(), "netns", "exec", namespace, "bash", "-c", script)
+                .redirectErrorStream(true);
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new ProbeFailed("greeting probe in " + namespace + " did not finish");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted while waiting for " + kind, e);
+        }
+        if (p.exitValue() != 0) {
+            throw new ProbeFailed("cannot connect to " + address() + " in " + namespace + ": " + out);
+        }
+        return out;
+    }
+
+    /** The iproute2 binary, for {@code ip netns exec}. */
+    private static String ipCommand() {
+        for (String candidate : List.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return "ip";
     }
 
     private void closeAfterFailedStart() {
@@ -736,8 +826,38 @@ public final class RealFtpServer implements AutoCloseable {
         private int passiveMinPort;
         private int passiveMaxPort;
         private String pasvAddress;
+        private String bindAddress = DEFAULT_HOST;
+        private String namespace;
 
         private Builder() {
+        }
+
+        /**
+         * The address to listen on instead of 127.0.0.1 (vsftpd {@code listen_address}, proftpd
+         * {@code DefaultAddress} with {@code SocketBindTight}, pure-ftpd {@code --bind}). Only 127.0.0.x or 10.200.x.x
+         * are accepted: the latter exist only inside the network namespaces of {@code NetworkLab}.
+         */
+        public Builder bindAddress(String address) {
+            if (address == null || !ALLOWED_BIND_ADDRESS.matcher(address).matches()) {
+                throw new IllegalArgumentException("bindAddress must be an IPv4 address in 127.0.0.x or 10.200.x.x, not "
+                                                   + address);
+            }
+            this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * Runs the server inside this network namespace ({@code ip netns exec}), e.g. {@code NetworkLab}'s server
+         * namespace; combine with {@link #bindAddress} naming an address of that namespace. The start-up check then
+         * connects from inside the namespace too (the test JVM cannot reach into it). Files stay shared: {@link #home()}
+         * and the logs are read and written from the test as usual.
+         */
+        public Builder inNamespace(String namespace) {
+            if (namespace == null || !NAMESPACE_NAME.matcher(namespace).matches()) {
+                throw new IllegalArgumentException("not a network namespace name: " + namespace);
+            }
+            this.namespace = namespace;
+            return this;
         }
 
         /** Which server; required. */
