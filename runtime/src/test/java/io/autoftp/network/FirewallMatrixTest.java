@@ -140,9 +140,20 @@ class FirewallMatrixTest {
     }
 
     @AfterAll
-    static void total() {
-        summary("total " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - SUITE_START) + " s");
+    static void total() throws IOException {
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - SUITE_START);
+        summary("total " + seconds + " s");
+        if (System.getProperty("autoftp.network.cells") == null && !REPORT.isEmpty()) {
+            CompatibilityReport.write(REPORT, seconds);
+        }
     }
+
+    /** One passed cell, for the compatibility report in docs/. */
+    record ReportRow(String server, String network, String mode, long firstFileMillis, String failedTries,
+                     String activeFirst, String stockOptions, String stock) {
+    }
+
+    static final List<ReportRow> REPORT = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("cells")
@@ -182,6 +193,8 @@ class FirewallMatrixTest {
                      + cell.checkStock(cell.runStock("passiveMode=true"), true);
         }
         assertEquals(0, cell.lab.escapes(), "packets to or from outside 10.200.0.0/16:\n" + cell.lab.describe());
+        REPORT.add(new ReportRow(cell.kind.toString(), expect.scenario.toString(), auto.rememberedMode(cell.server),
+                auto.firstDownloadMillis(), auto.failedModes().toString(), activeFirst, expect.stockOptions, stock));
         summary(String.format("%-16s %-28s autoftp %-4s first file %5d ms, failed tries %s%s | stock %s: %s"
                               + " | rule hits after autoftp %d, after all %d | cell %d s",
                 cell.kind, expect.scenario, auto.rememberedMode(cell.server), auto.firstDownloadMillis(),
