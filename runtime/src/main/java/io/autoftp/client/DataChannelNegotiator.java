@@ -72,6 +72,12 @@ public final class DataChannelNegotiator {
         }
     }
 
+    /** The data connection {@link #open} returned last, until {@link #track} takes it (a client is single-threaded). */
+    private record Opened(String server, DataChannelMode mode, String command) {
+    }
+
+    private Opened lastOpened;
+
     /** The outcome of one mode: a socket, or the command's own refusal (a file error, not a mode failure). */
     private record Outcome(Socket socket, boolean modeProven) {
     }
@@ -114,9 +120,13 @@ public final class DataChannelNegotiator {
                     memory.remember(server, mode, failures.isEmpty() ? "" : DataChannelException.describe(failures),
                             current.memoryTtl());
                 }
+                if (outcome.socket() != null) {
+                    opened(server, mode, command, failures);
+                }
                 return outcome.socket();
             } catch (ModeFailure failure) {
                 failures.add(new DataChannelException.Attempt(mode, failure.kind, failure.getMessage()));
+                memory.events().onModeFailed(server, mode, failure.kind);
                 LOG.log(System.Logger.Level.DEBUG, () -> "Data channel to " + server + " for " + what + ": " + mode
                                                          + " failed: " + failure.getMessage());
                 if (remembered.isPresent() && remembered.get() == mode) {
@@ -143,6 +153,28 @@ public final class DataChannelNegotiator {
     /** Whether a passive mode's data connection goes to the control connection's host. */
     private static boolean goesToControlHost(DataChannelMode mode, DataChannelSettings current) {
         return mode == DataChannelMode.EPSV || current.pasvAddressPolicy() == PasvAddressPolicy.CONTROL_HOST;
+    }
+
+    /** Tells the listeners, and keeps what {@link #track} needs to count the connection's bytes. */
+    private void opened(String server, DataChannelMode mode, String command, List<DataChannelException.Attempt> failures) {
+        memory.events().onOpened(server, mode, command);
+        if (!failures.isEmpty()) {
+            memory.events().onFallback(server, failures.get(0).mode(), mode);
+        }
+        lastOpened = new Opened(server, mode, command);
+    }
+
+    /**
+     * The data socket to hand to commons-net: the one {@link #open} just returned, once the client has finished setting
+     * it up (TLS), wrapped to count its bytes for the {@link DataChannelListener}s when there are any.
+     */
+    Socket track(Socket socket) {
+        Opened last = lastOpened;
+        lastOpened = null;
+        if (socket == null || last == null || !memory.hasListeners()) {
+            return socket;
+        }
+        return new CountingDataSocket(socket, last.server(), last.mode(), last.command(), memory.events());
     }
 
     private Outcome openPassive(DataChannelMode mode, String command, String arg, long restartOffset,

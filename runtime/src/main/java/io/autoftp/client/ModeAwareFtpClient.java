@@ -29,7 +29,7 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
         long offset = getRestartOffset();
         setRestartOffset(0); // consumed, whichever mode sends the REST
-        return negotiator.open(command, arg, offset);
+        return negotiator.track(negotiator.open(command, arg, offset));
     }
 
     @Override

@@ -68,7 +68,7 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
                 throw e;
             }
         }
-        return socket;
+        return negotiator.track(socket);
     }
 
     @Override

@@ -4,14 +4,21 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.autoftp.client.DataChannelException.FailureKind;
 
 /**
  * What data channel mode worked last, per server ({@code host:port}), shared by every endpoint of a component. An
  * entry is trusted for a time to live (the caller's {@code modeMemoryTtl}) counted from when the mode was learned, so a
  * server that had to fall back is probed again in its preferred order later; a mode that fails is forgotten at once.
+ * It also carries the {@link DataChannelListener}s that hear every data connection of the clients sharing it.
  */
 public final class ModeMemory {
 
@@ -24,6 +31,8 @@ public final class ModeMemory {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, DataChannelMode> lastLogged = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
+    private final DataChannelListener events = new Dispatcher();
 
     public ModeMemory() {
         this(Clock.systemUTC());
@@ -71,5 +80,56 @@ public final class ModeMemory {
     /** A snapshot for health checks, metrics and tests. */
     public Map<String, Entry> snapshot() {
         return Map.copyOf(entries);
+    }
+
+    /** Lets {@code listener} hear every data connection of the clients that share this memory. */
+    public void addListener(DataChannelListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(DataChannelListener listener) {
+        listeners.remove(listener);
+    }
+
+    boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
+
+    /** The listeners as one; a listener that throws is logged and skipped. */
+    DataChannelListener events() {
+        return events;
+    }
+
+    private final class Dispatcher implements DataChannelListener {
+
+        @Override
+        public void onOpened(String server, DataChannelMode mode, String command) {
+            each(l -> l.onOpened(server, mode, command));
+        }
+
+        @Override
+        public void onModeFailed(String server, DataChannelMode mode, FailureKind kind) {
+            each(l -> l.onModeFailed(server, mode, kind));
+        }
+
+        @Override
+        public void onFallback(String server, DataChannelMode from, DataChannelMode to) {
+            each(l -> l.onFallback(server, from, to));
+        }
+
+        @Override
+        public void onClosed(String server, DataChannelMode mode, String command, long bytesReceived, long bytesSent) {
+            each(l -> l.onClosed(server, mode, command, bytesReceived, bytesSent));
+        }
+
+        private void each(Consumer<DataChannelListener> event) {
+            for (DataChannelListener listener : listeners) {
+                try {
+                    event.accept(listener);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Data channel listener " + listener + " failed", e);
+                }
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ public interface AutoFtpRuntimeConfig {
          */
         Optional<String> host();
 
-        /** Control port; 21 for FTP and explicit FTPS, 990 for implicit FTPS when not set. */
+        /** Control port; 21 when not set (as camel-ftp, also for implicit FTPS: set 990 there). */
         OptionalInt port();
 
         /** User name; anonymous login when not set. */

@@ -1,0 +1,157 @@
+package io.autoftp.it;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+
+import io.autoftp.testing.EmbeddedFtpServer;
+import io.autoftp.testing.TestFiles;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The readiness check and the meters of the application of {@link PartnerToTargetTest}: the partner refuses passive
+ * mode (only active works), the target refuses active mode (only passive works).
+ */
+// The FTP servers come from FtpServersResource, which PartnerToTargetTest declares for every test of the module.
+@QuarkusTest
+class HealthAndMetricsTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @FtpServers
+    EmbeddedFtpServer partner;
+
+    @FtpServers
+    EmbeddedFtpServer target;
+
+    private String key(EmbeddedFtpServer server) {
+        return server.host() + ":" + server.port();
+    }
+
+    @Test
+    void readinessShowsEachServersWorkingModeAndWhy() {
+        // the route polls the partner every 300 ms: wait until its endpoints remember a mode
+        HealthChecks.Answer ready = HealthChecks.await("/q/health/ready", TIMEOUT,
+                a -> a.data("autoftp") != null && "EPRT".equals(a.data("autoftp").get("partner.remembered")));
+        assertEquals(200, ready.httpStatus(), ready.body());
+        assertEquals("UP", ready.status(), ready.body());
+        Map<String, Object> data = ready.data("autoftp");
+
+        assertEquals("UP", data.get("partner.status"), ready.body());
+        assertEquals(key(partner), data.get("partner.server"));
+        assertEquals("EPRT - active (EPRT)", data.get("partner.mode"));
+        assertEquals("The server refuses passive mode (PASV/EPSV). Active mode works and autoftp will use it.",
+                data.get("partner.findings"));
+        assertTrue(data.get("partner.modes").toString().startsWith("EPSV: refused by the server (502"), ready.body());
+
+        assertEquals("UP", data.get("target.status"), ready.body());
+        assertEquals(key(target), data.get("target.server"));
+        assertEquals("EPSV - passive (EPSV)", data.get("target.mode"));
+        assertEquals("The server refuses active mode (PORT/EPRT). Passive mode works and autoftp will use it.",
+                data.get("target.findings"));
+        assertTrue(data.get("target.modes").toString().contains("EPRT: refused by the server (501"), ready.body());
+
+        assertFalse(ready.body().contains(partner.password()), "never the password: " + ready.body());
+        assertNull(data.get("down"));
+
+        HealthChecks.Answer again = HealthChecks.get("/q/health/ready");
+        assertEquals(data.get("partner.checked-at"), again.data("autoftp").get("partner.checked-at"),
+                "cached (quarkus.autoftp.health.cache-ttl, 60s by default)");
+    }
+
+    @Test
+    void livenessHasNoCheckThatDependsOnTheServers() {
+        HealthChecks.Answer live = HealthChecks.get("/q/health/live");
+        assertEquals(200, live.httpStatus(), live.body());
+        assertEquals("UP", live.status());
+        assertFalse(live.checkNames().contains("autoftp"), live.body());
+    }
+
+    @Test
+    void metersCountConnectionsFallbacksTransfersAndBytesByMode() throws Exception {
+        String before = scrape();
+        Map<String, String> partnerDownloads = Map.of("server", key(partner), "mode", "EPRT", "type", "download");
+        Map<String, String> targetUploads = Map.of("server", key(target), "mode", "EPSV", "type", "upload");
+        Map<String, String> targetSent = Map.of("server", key(target), "direction", "sent");
+        Map<String, String> partnerReceived = Map.of("server", key(partner), "direction", "received");
+
+        int size = 250_000;
+        String name = "metrics-check.bin";
+        Path staging = Files.createDirectories(partner.home().resolve("staging-metrics"));
+        Path written = TestFiles.writeRandom(staging, name, size, 99);
+        String sha = TestFiles.sha256(written);
+        Path inbox = Files.createDirectories(partner.home().resolve("inbox"));
+        Files.move(written, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        Path arrived = target.home().resolve("outbox").resolve(name);
+        Path done = inbox.resolve(".done").resolve(name);
+        try {
+            awaitFile(arrived);
+            awaitFile(done);
+            assertEquals(sha, TestFiles.sha256(arrived));
+
+            String after = scrape();
+            assertEquals(1.0, delta(before, after, "autoftp_transfers_total", partnerDownloads), "one download");
+            assertEquals(1.0, delta(before, after, "autoftp_transfers_total", targetUploads), "one upload");
+            assertEquals(size, delta(before, after, "autoftp_data_bytes_total", targetSent), "bytes uploaded");
+            assertTrue(delta(before, after, "autoftp_data_bytes_total", partnerReceived) >= size,
+                    "bytes downloaded (and listings)");
+
+            // The partner's first data connection tried EPSV and PASV before EPRT; the target's (passiveMode=false)
+            // EPRT and PORT before EPSV. Both then remember the mode that worked.
+            assertTrue(value(after, "autoftp_fallbacks_total",
+                    Map.of("server", key(partner), "from", "EPSV", "to", "EPRT")) >= 1, after);
+            assertTrue(value(after, "autoftp_fallbacks_total",
+                    Map.of("server", key(target), "from", "EPRT", "to", "EPSV")) >= 1, after);
+            for (String refused : new String[] { "EPSV", "PASV" }) {
+                assertTrue(value(after, "autoftp_data_connections_total",
+                        Map.of("server", key(partner), "mode", refused, "outcome", "failed")) >= 1, refused);
+            }
+            assertTrue(value(after, "autoftp_data_connections_total",
+                    Map.of("server", key(partner), "mode", "EPRT", "outcome", "opened")) >= 2, "listings + download");
+            assertTrue(value(after, "autoftp_data_connections_total",
+                    Map.of("server", key(target), "mode", "EPSV", "outcome", "opened")) >= 1, "upload");
+            assertEquals(-1, value(after, "autoftp_data_connections_total",
+                    Map.of("server", key(partner), "mode", "EPSV", "outcome", "opened")), "never passive at the partner");
+
+            assertEquals(1.0, value(after, "autoftp_mode", Map.of("server", key(partner), "mode", "EPRT")));
+            assertEquals(0.0, value(after, "autoftp_mode", Map.of("server", key(partner), "mode", "EPSV")));
+            assertEquals(1.0, value(after, "autoftp_mode", Map.of("server", key(target), "mode", "EPSV")));
+            assertEquals(0.0, value(after, "autoftp_mode", Map.of("server", key(target), "mode", "EPRT")));
+        } finally {
+            // leave the servers as PartnerToTargetTest expects them
+            Files.deleteIfExists(arrived);
+            Files.deleteIfExists(done);
+        }
+    }
+
+    private static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    private static double value(String scrape, String metric, Map<String, String> labels) {
+        return HealthChecks.metric(scrape, metric, labels);
+    }
+
+    private static double delta(String before, String after, String metric, Map<String, String> labels) {
+        return Math.max(0, value(after, metric, labels)) - Math.max(0, value(before, metric, labels));
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " did not appear within " + TIMEOUT);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.autoftp.runtime.health;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+
+import io.autoftp.camel.AutoFtpComponent;
+import io.autoftp.camel.AutoFtpsComponent;
+import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.client.DataChannelMode;
+import io.autoftp.client.DataChannelSettings;
+import io.autoftp.client.Diagnose;
+import io.autoftp.client.ModeMemory;
+import io.autoftp.runtime.AutoFtpRuntimeConfig;
+import org.apache.camel.CamelContext;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The readiness check {@code autoftp}: every named server ({@code quarkus.autoftp.servers.<name>}) is logged in to and
+ * probed in each data channel mode; UP when every one has a working mode its endpoints may use. The data tells, per
+ * server, the working mode, the mode the component's endpoints remember, each mode's result and the findings in words;
+ * a DOWN server says why (unreachable, login failed, no mode works). Results are cached
+ * ({@code quarkus.autoftp.health.cache-ttl}). There is no liveness check: a remote server being down never makes the
+ * application itself unhealthy.
+ *
+ * <p>
+ * Registered by the deployment module only when the application has {@code quarkus-smallrye-health} (no scope
+ * annotation here: {@code @Readiness} makes it a singleton bean there).
+ */
+@Readiness
+public class AutoFtpReadinessCheck implements HealthCheck {
+
+    public static final String NAME = "autoftp";
+
+    /** How long the very first check waits for a server's probe before answering "still probing". */
+    private static final Duration MIN_FIRST_WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    CamelContext camel;
+
+    @Inject
+    AutoFtpRuntimeConfig config;
+
+    @Inject
+    AutoFtpHealthConfig health;
+
+    private final Map<String, ServerProbe> probes = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newCachedThreadPool(new ProbeThreads());
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
+        if (config.servers().isEmpty()) {
+            return response.up().withData("servers", "no named servers configured").build();
+        }
+        Map<String, CompletableFuture<ServerHealth>> pending = new LinkedHashMap<>();
+        Map<String, ServerHealth> failedSetup = new LinkedHashMap<>();
+        config.servers().forEach((name, server) -> {
+            try {
+                ServerProbe probe = probes.computeIfAbsent(name, n -> new ServerProbe(target(n, server), Clock.systemUTC()));
+                pending.put(name, probe.result(health.cacheTtl(), executor));
+            } catch (RuntimeException e) {
+                failedSetup.put(name, ServerHealth.down(name, server.host().orElse("?") + ":" + server.port().orElse(21),
+                        "Cannot probe: " + e.getMessage(), null, Clock.systemUTC().instant()));
+            }
+        });
+        boolean up = failedSetup.isEmpty();
+        StringBuilder down = new StringBuilder();
+        long waitMillis = Math.max(MIN_FIRST_WAIT.toMillis(), health.timeout().toMillis() * 3);
+        for (String name : config.servers().keySet()) {
+            ServerHealth result = failedSetup.containsKey(name) ? failedSetup.get(name)
+                    : await(name, pending.get(name), waitMillis);
+            boolean secure = config.servers().get(name).secure();
+            Optional<DataChannelMode> remembered = Optional.ofNullable(memory(secure))
+                    .map(m -> m.snapshot().get(result.server()))
+                    .map(ModeMemory.Entry::mode);
+            result.data(remembered).forEach(response::withData);
+            if (!result.up()) {
+                up = false;
+                down.append(down.length() == 0 ? "" : "; ").append(name).append(": ").append(result.reason());
+            }
+        }
+        if (!up) {
+            response.withData("down", down.toString());
+        }
+        return response.status(up).build();
+    }
+
+    private ServerHealth await(String name, CompletableFuture<ServerHealth> result, long waitMillis) {
+        ServerProbe probe = probes.get(name);
+        String server = probe == null ? name : probe.target().serverKey();
+        try {
+            return result.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return ServerHealth.down(name, server, "The first probe is still running", null, Clock.systemUTC().instant());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ServerHealth.down(name, server, "Interrupted", null, Clock.systemUTC().instant());
+        } catch (ExecutionException e) {
+            return ServerHealth.down(name, server, "Cannot probe: " + e.getCause(), null, Clock.systemUTC().instant());
+        }
+    }
+
+    /** The probe target of a named server, with the data channel settings its endpoints get. */
+    private ServerProbe.Target target(String name, AutoFtpRuntimeConfig.ServerConfig server) {
+        String host = server.host().map(String::trim).filter(h -> !h.isEmpty()).orElseThrow(
+                () -> new IllegalStateException("quarkus.autoftp.servers." + name + ".host is not set"));
+        Map<String, String> options = server.options();
+        DataChannelOptions channel = defaults(server.secure());
+        AutoFtpRuntimeConfig.DataChannelConfig own = server.dataChannel();
+        Optional.ofNullable(options.get("dataChannel")).ifPresent(channel::setDataChannel);
+        Optional.ofNullable(options.get("pasvAddressPolicy")).ifPresent(channel::setPasvAddressPolicy);
+        Optional.ofNullable(options.get("activeExternalAddress")).ifPresent(channel::setActiveExternalAddress);
+        own.dataChannel().ifPresent(channel::setDataChannel);
+        own.dataConnectTimeout().ifPresent(d -> channel.setDataConnectTimeout(d.toMillis()));
+        own.pasvAddressPolicy().ifPresent(channel::setPasvAddressPolicy);
+        own.activeExternalAddress().ifPresent(channel::setActiveExternalAddress);
+        Boolean passivePreference = Optional.ofNullable(options.get("passiveMode"))
+                .map(v -> Boolean.valueOf(v.trim())).orElse(null);
+        DataChannelSettings settings = channel.toSettings(passivePreference);
+        Optional<String> range = server.activePortRange().or(() -> Optional.ofNullable(options.get("activePortRange")));
+        if (range.isPresent()) {
+            String[] parts = range.get().split("-");
+            settings = settings.withActivePortRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        }
+        Diagnose.Tls tls = null;
+        if (server.secure()) {
+            try {
+                tls = new Diagnose.Tls(Boolean.parseBoolean(options.getOrDefault("implicit", "false")),
+                        options.getOrDefault("securityProtocol", "TLSv1.3"),
+                        ServerProbe.trustManager(options).orElse(null));
+            } catch (Exception e) {
+                throw new IllegalStateException("the trust store of ftpClient.trustStore.file cannot be read: " + e, e);
+            }
+        }
+        // camel-ftp's default port is 21 for ftp and ftps alike (implicit FTPS too)
+        int port = server.port().orElse(21);
+        return new ServerProbe.Target(name, host, port, server.username().orElse(null), server.password().orElse(null),
+                settings, settings.policy().modesFor(host.indexOf(':') >= 0), tls, health.timeout());
+    }
+
+    private DataChannelOptions defaults(boolean secure) {
+        if (secure && camel.getComponent("autoftps") instanceof AutoFtpsComponent component) {
+            return component.getDataChannelDefaults().copy();
+        }
+        if (!secure && camel.getComponent("autoftp") instanceof AutoFtpComponent component) {
+            return component.getDataChannelDefaults().copy();
+        }
+        return new DataChannelOptions();
+    }
+
+    private ModeMemory memory(boolean secure) {
+        if (secure && camel.getComponent("autoftps") instanceof AutoFtpsComponent component) {
+            return component.getModeMemory();
+        }
+        if (!secure && camel.getComponent("autoftp") instanceof AutoFtpComponent component) {
+            return component.getModeMemory();
+        }
+        return null;
+    }
+
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private static final class ProbeThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "autoftp-health-probe-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.autoftp.runtime.metrics;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.autoftp.camel.AutoFtpComponent;
+import io.autoftp.camel.AutoFtpsComponent;
+import io.autoftp.client.DataChannelException.FailureKind;
+import io.autoftp.client.DataChannelListener;
+import io.autoftp.client.DataChannelMode;
+import io.autoftp.client.ModeMemory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * autoftp's Micrometer meters, fed by the {@link DataChannelListener} events of one component's clients (every
+ * endpoint of the component shares its {@link ModeMemory}, which carries the listener). {@code server} is
+ * {@code host:port}, as in the logs.
+ * <ul>
+ * <li>{@code autoftp.data.connections} (counter; server, mode, outcome=opened|failed): data connections opened, and
+ * modes that failed to open one;</li>
+ * <li>{@code autoftp.fallbacks} (counter; server, from, to): data connections that opened in {@code to} after
+ * {@code from}, the first mode tried, failed;</li>
+ * <li>{@code autoftp.mode} (gauge; server, mode): 1 for the mode the component remembers for the server, else 0;</li>
+ * <li>{@code autoftp.transfers} (counter; server, mode, type=download|upload|listing): data connections that carried
+ * a file (RETR; STOR, APPE, STOU) or a listing (LIST, NLST, MLSD), counted when they close;</li>
+ * <li>{@code autoftp.data.bytes} (counter, bytes; server, mode, direction=received|sent): bytes through the data
+ * connections, counted on the sockets, added when each connection closes.</li>
+ * </ul>
+ * Camel's own route metrics count exchanges and their failures.
+ */
+public final class AutoFtpMeters implements DataChannelListener {
+
+    private final MeterRegistry registry;
+    private final ModeMemory memory;
+    private final Set<String> gaugedServers = ConcurrentHashMap.newKeySet();
+    private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
+
+    public AutoFtpMeters(MeterRegistry registry, ModeMemory memory) {
+        this.registry = registry;
+        this.memory = memory;
+    }
+
+    /**
+     * Listens to the {@code autoftp} and {@code autoftps} components of {@code context} until it stops, with
+     * {@code autoftp.mode} gauges from the start for the servers already known.
+     *
+     * @param knownServers {@code host:port} of the named servers, by whether they are secure (autoftps)
+     */
+    public static void bind(CamelContext context, Map<Boolean, List<String>> knownServers) {
+        bind(context, Metrics.globalRegistry, knownServers);
+    }
+
+    static void bind(CamelContext context, MeterRegistry registry, Map<Boolean, List<String>> knownServers) {
+        List<AutoFtpMeters> bound = new CopyOnWriteArrayList<>();
+        for (boolean secure : new boolean[] { false, true }) {
+            ModeMemory memory = memory(context.getComponent(secure ? "autoftps" : "autoftp"));
+            if (memory == null) {
+                continue;
+            }
+            AutoFtpMeters meters = new AutoFtpMeters(registry, memory);
+            knownServers.getOrDefault(secure, List.of()).forEach(meters::gauges);
+            memory.addListener(meters);
+            bound.add(meters);
+        }
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    bound.forEach(AutoFtpMeters::close);
+                }
+            }, true);
+        } catch (Exception e) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(e);
+        }
+    }
+
+    private static ModeMemory memory(Component component) {
+        if (component instanceof AutoFtpComponent ftp) {
+            return ftp.getModeMemory();
+        }
+        if (component instanceof AutoFtpsComponent ftps) {
+            return ftps.getModeMemory();
+        }
+        return null;
+    }
+
+    /** Stops listening and removes the meters (a restarted application registers its own). */
+    public void close() {
+        memory.removeListener(this);
+        meters.forEach(registry::remove);
+        meters.clear();
+        gaugedServers.clear();
+    }
+
+    @Override
+    public void onOpened(String server, DataChannelMode mode, String command) {
+        gauges(server);
+        connections(server, mode, "opened").increment();
+    }
+
+    @Override
+    public void onModeFailed(String server, DataChannelMode mode, FailureKind kind) {
+        gauges(server);
+        connections(server, mode, "failed").increment();
+    }
+
+    @Override
+    public void onFallback(String server, DataChannelMode from, DataChannelMode to) {
+        keep(Counter.builder("autoftp.fallbacks")
+                .description("Data connections that opened in another mode after the first mode tried failed")
+                .tags("server", server, "from", from.name(), "to", to.name())
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void onClosed(String server, DataChannelMode mode, String command, long bytesReceived, long bytesSent) {
+        keep(Counter.builder("autoftp.transfers")
+                .description("Data connections that carried a file (download, upload) or a listing, by mode")
+                .tags("server", server, "mode", mode.name(), "type", type(command))
+                .register(registry)).increment();
+        bytes(server, mode, "received").increment(bytesReceived);
+        bytes(server, mode, "sent").increment(bytesSent);
+    }
+
+    private Counter connections(String server, DataChannelMode mode, String outcome) {
+        return keep(Counter.builder("autoftp.data.connections")
+                .description("Data connections opened, and data channel modes that failed to open one")
+                .tags("server", server, "mode", mode.name(), "outcome", outcome)
+                .register(registry));
+    }
+
+    private Counter bytes(String server, DataChannelMode mode, String direction) {
+        return keep(Counter.builder("autoftp.data.bytes")
+                .description("Bytes through data connections")
+                .baseUnit("bytes")
+                .tags("server", server, "mode", mode.name(), "direction", direction)
+                .register(registry));
+    }
+
+    /** One gauge per mode: 1 for the mode remembered for the server, 0 for the others (all 0 while none is). */
+    void gauges(String server) {
+        if (!gaugedServers.add(server)) {
+            return;
+        }
+        for (DataChannelMode mode : DataChannelMode.values()) {
+            keep(Gauge.builder("autoftp.mode", memory, m -> {
+                ModeMemory.Entry entry = m.snapshot().get(server);
+                return entry != null && entry.mode() == mode ? 1 : 0;
+            })
+                    .description("1 for the data channel mode used for the server now (the one remembered), else 0")
+                    .tags("server", server, "mode", mode.name())
+                    .strongReference(true)
+                    .register(registry));
+        }
+    }
+
+    private <M extends Meter> M keep(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    static String type(String command) {
+        return switch (command == null ? "" : command.toUpperCase(Locale.ROOT)) {
+            case "RETR" -> "download";
+            case "STOR", "APPE", "STOU" -> "upload";
+            default -> "listing";
+        };
+    }
+}
