@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
@@ -24,6 +25,7 @@ public interface AutoFtpRuntimeConfig {
     DataChannelConfig dataChannel();
 
     /** Named servers: host, login and endpoint options kept in configuration instead of route URIs. */
+    @ConfigDocMapKey("server-name")
     Map<String, ServerConfig> servers();
 
     /** How data connections are opened. */
@@ -84,6 +86,7 @@ public interface AutoFtpRuntimeConfig {
          * Any other camel-ftp or autoftp endpoint option for routes using this server, by its URI name, e.g.
          * {@code quarkus.autoftp.servers.partner.options.binary=true}.
          */
+        @ConfigDocMapKey("option")
         Map<String, String> options();
     }
 }
