@@ -35,6 +35,13 @@ class AutoFtpProcessor {
     private static final String GROUP_ID = "io.autoftp";
     private static final String RUNTIME_ARTIFACT_ID = "quarkus-autoftp";
 
+    /** At static init, before Camel logs any endpoint URI: passwords masked in Camel's own TRACE lines. */
+    @BuildStep
+    @Record(ExecutionTime.STATIC_INIT)
+    void logMasking(AutoFtpRecorder recorder) {
+        recorder.installLogMasking();
+    }
+
     /** Applies {@code quarkus.autoftp.*} (defaults and named servers) to both components before routes start. */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)

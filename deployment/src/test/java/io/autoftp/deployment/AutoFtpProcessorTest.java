@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.logging.Filter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import io.autoftp.camel.AutoFtpComponent;
@@ -19,6 +23,7 @@ import io.autoftp.camel.AutoFtpsComponentConfigurer;
 import io.autoftp.camel.AutoFtpsEndpoint;
 import io.autoftp.camel.AutoFtpsEndpointConfigurer;
 import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.camel.LogMasking;
 import io.quarkus.builder.BuildContext;
 import io.quarkus.builder.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -94,5 +99,15 @@ class AutoFtpProcessorTest {
         assertInstanceOf(AutoFtpComponent.class, camelContext.getRegistry().lookupByName("autoftp"));
         assertInstanceOf(AutoFtpComponent.class, camelContext.getComponent("autoftp"));
         assertInstanceOf(AutoFtpsComponent.class, camelContext.getComponent("autoftps"));
+    }
+
+    /** Installed at startup: Camel's categories that log endpoint URIs mask their passwords. */
+    @Test
+    void camelsUriLoggingMasksPasswords() {
+        Filter filter = Logger.getLogger("org.apache.camel.support.DefaultComponent").getFilter();
+        assertEquals(LogMasking.Masking.class.getName(), filter == null ? null : filter.getClass().getName());
+        LogRecord record = new LogRecord(Level.FINEST, "Creating endpoint uri=[autoftp://u@h/d?password=RAW(pw)]");
+        assertTrue(filter.isLoggable(record));
+        assertEquals("Creating endpoint uri=[autoftp://u@h/d?password=xxxxxx]", record.getMessage());
     }
 }

@@ -21,6 +21,10 @@ import org.apache.commons.net.ftp.FTPFile;
 @Component("autoftp")
 public class AutoFtpComponent extends FtpComponent implements NamedServerComponent {
 
+    static {
+        LogMasking.install(); // before Camel logs the first URI of this scheme, password included, at TRACE
+    }
+
     @Metadata(label = "dataChannel", description = "Defaults for the data channel options of every endpoint")
     private DataChannelOptions dataChannelDefaults = new DataChannelOptions();
 
@@ -40,6 +44,7 @@ public class AutoFtpComponent extends FtpComponent implements NamedServerCompone
             throws Exception {
         String baseUri = NamedServerComponent.resolve(getBaseUri(uri), "autoftp", false, servers, parameters);
         FtpConfiguration config = new FtpConfiguration(new URI(baseUri));
+        DataChannelOptions.checkDurations(parameters);
         FtpUtils.ensureRelativeFtpDirectory(this, config);
         AutoFtpEndpoint endpoint = new AutoFtpEndpoint(uri, this, config);
         endpoint.setDataChannelOptions(dataChannelDefaults.copy());

@@ -3,12 +3,14 @@ package io.autoftp.camel;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.ModeAwareFtpClient;
 import org.apache.camel.Category;
+import org.apache.camel.FailedToCreateConsumerException;
 import org.apache.camel.Processor;
 import org.apache.camel.component.file.remote.CamelFTPParserFactory;
 import org.apache.camel.component.file.remote.FtpConfiguration;
 import org.apache.camel.component.file.remote.FtpConstants;
 import org.apache.camel.component.file.remote.FtpEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileConsumer;
+import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.commons.net.ftp.FTPClient;
@@ -49,10 +51,28 @@ public class AutoFtpEndpoint extends FtpEndpoint<FTPFile> {
         return super.createConsumer(processor);
     }
 
+    /** camel-ftp's consumer, kept polling after an {@link Error} (see {@link AutoFtpConsumer}). */
+    @Override
+    protected RemoteFileConsumer<FTPFile> buildConsumer(Processor processor) {
+        try {
+            return new AutoFtpConsumer(this, processor, createRemoteFileOperations(),
+                    processStrategy != null ? processStrategy : createGenericFileStrategy());
+        } catch (Exception e) {
+            throw new FailedToCreateConsumerException(this, e);
+        }
+    }
+
+    /** camel-ftp's operations with autoftp's repairs (see {@link AutoFtpOperations}). */
+    @Override
+    public RemoteFileOperations<FTPFile> createRemoteFileOperations() throws Exception {
+        return AutoFtpOperations.replacing(super.createRemoteFileOperations(), this);
+    }
+
     @Override
     protected FTPClient createFtpClient() throws Exception {
         ModeAwareFtpClient client = new ModeAwareFtpClient(dataChannelSettings(), getComponent().getModeMemory());
-        client.setParserFactory(new CamelFTPParserFactory(getCamelContext().getClassResolver()));
+        client.setParserFactory(new CompactListingParserFactory(
+                new CamelFTPParserFactory(getCamelContext().getClassResolver())));
         return client;
     }
 

@@ -22,6 +22,10 @@ import org.apache.commons.net.ftp.FTPFile;
 @Component("autoftps")
 public class AutoFtpsComponent extends FtpsComponent implements NamedServerComponent {
 
+    static {
+        LogMasking.install(); // before Camel logs the first URI of this scheme, password included, at TRACE
+    }
+
     @Metadata(label = "dataChannel", description = "Defaults for the data channel options of every endpoint")
     private DataChannelOptions dataChannelDefaults = new DataChannelOptions();
 
@@ -42,6 +46,7 @@ public class AutoFtpsComponent extends FtpsComponent implements NamedServerCompo
             throws Exception {
         String baseUri = NamedServerComponent.resolve(getBaseUri(uri), "autoftps", true, servers, parameters);
         FtpsConfiguration config = new FtpsConfiguration(new URI(baseUri));
+        DataChannelOptions.checkDurations(parameters);
         FtpUtils.ensureRelativeFtpDirectory(this, config);
         AutoFtpsEndpoint endpoint = new AutoFtpsEndpoint(uri, this, config);
         endpoint.setDataChannelOptions(dataChannelDefaults.copy());

@@ -14,12 +14,14 @@ import javax.net.ssl.TrustManagerFactory;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.ModeAwareFtpsClient;
 import org.apache.camel.Category;
+import org.apache.camel.FailedToCreateConsumerException;
 import org.apache.camel.Processor;
 import org.apache.camel.component.file.remote.CamelFTPParserFactory;
 import org.apache.camel.component.file.remote.FtpConstants;
 import org.apache.camel.component.file.remote.FtpsConfiguration;
 import org.apache.camel.component.file.remote.FtpsEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileConsumer;
+import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.commons.net.ftp.FTPClient;
@@ -59,6 +61,23 @@ public class AutoFtpsEndpoint extends FtpsEndpoint {
     public RemoteFileConsumer<FTPFile> createConsumer(Processor processor) throws Exception {
         MemorySafeDownload.apply(this, dataChannelOptions);
         return super.createConsumer(processor);
+    }
+
+    /** camel-ftp's consumer, kept polling after an {@link Error} (see {@link AutoFtpConsumer}). */
+    @Override
+    protected RemoteFileConsumer<FTPFile> buildConsumer(Processor processor) {
+        try {
+            return new AutoFtpConsumer(this, processor, createRemoteFileOperations(),
+                    processStrategy != null ? processStrategy : createGenericFileStrategy());
+        } catch (Exception e) {
+            throw new FailedToCreateConsumerException(this, e);
+        }
+    }
+
+    /** camel-ftp's operations with autoftp's repairs (see {@link AutoFtpOperations}). */
+    @Override
+    public RemoteFileOperations<FTPFile> createRemoteFileOperations() throws Exception {
+        return AutoFtpOperations.replacing(super.createRemoteFileOperations(), this);
     }
 
     /** What {@link FtpsEndpoint#createFtpClient()} does, with a {@link ModeAwareFtpsClient} for its FTPSClient. */
@@ -102,7 +121,8 @@ public class AutoFtpsEndpoint extends FtpsEndpoint {
                 client.setEndpointCheckingEnabled(true);
             }
         }
-        client.setParserFactory(new CamelFTPParserFactory(getCamelContext().getClassResolver()));
+        client.setParserFactory(new CompactListingParserFactory(
+                new CamelFTPParserFactory(getCamelContext().getClassResolver())));
         return client;
     }
 

@@ -3,6 +3,9 @@ package io.autoftp.camel;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.autoftp.client.DataChannelPolicy;
 import io.autoftp.client.DataChannelSettings;
@@ -47,6 +50,31 @@ public class DataChannelOptions {
                             + " memory, unless localWorkDirectory or streamDownload is set; keeps memory bounded"
                             + " whatever the file size")
     private boolean memorySafeDownload = true;
+
+    /** The duration options, whose text {@link #checkDurations} checks. */
+    private static final List<String> DURATIONS = List.of("dataConnectTimeout", "modeMemoryTtl");
+
+    /**
+     * What Camel's duration conversion reads: milliseconds (a negative number is left to the range checks), an ISO-8601
+     * duration such as PT10S (Java's parser rejects a bad one), or a duration such as 500ms, 5s, 10m, 1h30m, 2d.
+     */
+    private static final Pattern DURATION =
+            Pattern.compile("-?\\d+|-?[pP]\\S+|(?=\\d)(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?");
+
+    /**
+     * Rejects, naming the option, a duration option of an endpoint URI that Camel would read as something else.
+     * Camel's conversion (in the generated configurers) reads text it does not understand ("forever", "5x", "-5s",
+     * "10M") as 0, which for {@code modeMemoryTtl} silently means "memory off".
+     */
+    static void checkDurations(Map<String, Object> parameters) {
+        parameters.forEach((name, value) -> {
+            String option = DURATIONS.stream().filter(name::equalsIgnoreCase).findFirst().orElse(null);
+            if (option != null && value instanceof String text && !DURATION.matcher(text.trim()).matches()) {
+                throw new IllegalArgumentException("Option " + option + " has an invalid value '" + text
+                                                   + "': use milliseconds or a duration such as 500ms, 5s, 10m, 1h");
+            }
+        });
+    }
 
     public DataChannelOptions copy() {
         DataChannelOptions copy = new DataChannelOptions();

@@ -1,10 +1,12 @@
 package io.autoftp.client;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 
+import org.apache.commons.net.MalformedServerReplyException;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
@@ -28,6 +30,28 @@ final class ClientSupport {
         }
         if (settings.activeExternalAddress() != null) {
             client.setActiveExternalIPAddress(settings.activeExternalAddress().getHostAddress());
+        }
+    }
+
+    @FunctionalInterface
+    interface ReplyRead {
+        int read() throws IOException;
+    }
+
+    /**
+     * A reply read by the client. A control connection whose reply did not come in time, or came garbled, is given
+     * up: the late or unparseable reply would otherwise be read as the answer to a later command. The next operation
+     * connects again. Not while connecting: a bad greeting fails the connect by itself (and commons-net still uses
+     * the socket then).
+     */
+    static int replyOrDrop(FTPClient client, boolean connecting, ReplyRead read) throws IOException {
+        try {
+            return read.read();
+        } catch (SocketTimeoutException | MalformedServerReplyException e) {
+            if (!connecting) {
+                dropQuietly(client);
+            }
+            throw e;
         }
     }
 
@@ -69,7 +93,7 @@ final class ClientSupport {
                 return true;
             }
             LOG.log(System.Logger.Level.WARNING, "Could not restore the control connection to " + server + ": "
-                                                 + client.getReplyString());
+                                                 + DataAddressCodec.bounded(String.valueOf(client.getReplyString())));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Could not re-open the control connection to " + server + ": " + e);
         }

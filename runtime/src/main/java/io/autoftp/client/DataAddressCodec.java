@@ -236,6 +236,15 @@ public final class DataAddressCodec {
     }
 
     private static MalformedServerReplyException malformed(String why, String reply) {
-        return new MalformedServerReplyException(why + ": " + (reply == null ? "(no reply)" : reply.trim()));
+        return new MalformedServerReplyException(why + ": " + (reply == null ? "(no reply)" : bounded(reply.trim())));
+    }
+
+    /** Most of a server's text that is quoted in a message or a log line: a hostile reply can be megabytes long. */
+    static final int MAX_QUOTED = 300;
+
+    /** {@code text}, cut after {@link #MAX_QUOTED} characters. */
+    static String bounded(String text) {
+        return text.length() <= MAX_QUOTED ? text
+                : text.substring(0, MAX_QUOTED) + "... (" + text.length() + " characters)";
     }
 }

@@ -55,6 +55,8 @@ interface DataChannelClient {
     /** A listening socket from the client's server socket factory. */
     ServerSocket newDataListener(int port, InetAddress bindAddress) throws IOException;
 
+    boolean isConnected();
+
     /** Drops the control connection without waiting for the server. */
     void dropControlConnection();
 

@@ -105,11 +105,11 @@ public final class DataChannelDiagnosis {
         client.connect(host, port);
         if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
             throw new IOException("Server " + host + ":" + port + " refused the connection: "
-                                  + client.getReplyString().trim());
+                                  + DataAddressCodec.bounded(client.getReplyString().trim()));
         }
         if (!client.login(username, password)) {
             throw new IOException("Login to " + host + ":" + port + " as " + username + " failed: "
-                                  + client.getReplyString().trim());
+                                  + DataAddressCodec.bounded(client.getReplyString().trim()));
         }
         client.setFileType(FTP.BINARY_FILE_TYPE);
     }

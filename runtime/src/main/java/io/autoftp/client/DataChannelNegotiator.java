@@ -78,6 +78,12 @@ public final class DataChannelNegotiator {
 
     private Opened lastOpened;
 
+    /**
+     * Whether a data connection was handed out and the server's final reply for its transfer is still unread: a
+     * transfer that then fails must read it before the next command (see {@link #settleAbandonedTransfer}).
+     */
+    private boolean transferReplyPending;
+
     /** The outcome of one mode: a socket, or the command's own refusal (a file error, not a mode failure). */
     private record Outcome(Socket socket, boolean modeProven) {
     }
@@ -162,6 +168,7 @@ public final class DataChannelNegotiator {
             memory.events().onFallback(server, failures.get(0).mode(), mode);
         }
         lastOpened = new Opened(server, mode, command);
+        transferReplyPending = true;
     }
 
     /**
@@ -331,6 +338,57 @@ public final class DataChannelNegotiator {
                 "no free local port in activePortRange " + min + "-" + current.activeMaxPort());
     }
 
+    /** The client read the final reply of the transfer ({@code completePendingCommand}). */
+    void transferReplyRead() {
+        transferReplyPending = false;
+    }
+
+    @FunctionalInterface
+    interface Transfer<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs one of the client's transfers or listings, settling its reply when it fails (see below). */
+    <T> T settleOnFailure(Transfer<T> transfer) throws IOException {
+        try {
+            return transfer.run();
+        } catch (IOException | RuntimeException e) {
+            settleAbandonedTransfer();
+            throw e;
+        }
+    }
+
+    /**
+     * A transfer failed after its data connection had been handed out (e.g. the data connection was cut mid-file).
+     * commons-net then throws without reading the server's final reply for it (426, 451, or even 226), so the next
+     * command would read that reply as its own answer and every reply after it would be one behind: a PWD answered by
+     * "426", an EPSV by "250", a RETR by "229"... Reads that reply now, bounded by the data connect timeout, and drops
+     * the control connection when it does not come, so that the next operation starts on a clean one.
+     */
+    void settleAbandonedTransfer() {
+        if (!transferReplyPending) {
+            return;
+        }
+        transferReplyPending = false;
+        if (!client.isConnected()) {
+            return;
+        }
+        String server = client.serverKey();
+        try {
+            Optional<String> pending = drainPendingReply(settings.connectTimeout());
+            if (pending.isPresent()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "Transfer with " + server + " failed mid-way; the server's"
+                                                         + " reply for it was: " + pending.get());
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the control connection is gone as well
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "Transfer with " + server + " failed mid-way and the server's reply"
+                                                 + " for it did not come: dropping the control connection");
+        client.dropControlConnection();
+    }
+
     private Optional<String> drainPendingReply(Duration bound) throws IOException {
         try {
             withControlTimeout(bound, client::getReply);
@@ -353,7 +411,9 @@ public final class DataChannelNegotiator {
             return call.call();
         } finally {
             try {
-                client.setSoTimeout(previous);
+                if (client.isConnected()) { // a reply that timed out or was garbled drops the connection
+                    client.setSoTimeout(previous);
+                }
             } catch (IOException e) {
                 // the control connection is already closed: nothing left to restore
             }
@@ -367,7 +427,7 @@ public final class DataChannelNegotiator {
 
     private String reply() {
         String text = client.getReplyString();
-        return text == null ? "no reply" : text.trim().replaceAll("\\s*\\R\\s*", " ");
+        return text == null ? "no reply" : DataAddressCodec.bounded(text.trim().replaceAll("\\s*\\R\\s*", " "));
     }
 
     private static FailureKind connectFailureKind(IOException e) {

@@ -1,11 +1,14 @@
 package io.autoftp.client;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPListParseEngine;
 
 /**
  * A commons-net {@link FTPClient} whose data connections are opened by a {@link DataChannelNegotiator}: the mode is
@@ -15,6 +18,8 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     private final DataChannelNegotiator negotiator;
     private final ControlSession session = new ControlSession();
+    /** True while connecting (greeting, AUTH): see {@link ClientSupport#replyOrDrop}. */
+    private boolean connecting;
 
     public ModeAwareFtpClient(DataChannelSettings settings, ModeMemory memory) {
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
@@ -23,6 +28,45 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     public DataChannelNegotiator getNegotiator() {
         return negotiator;
+    }
+
+    // Each transfer or listing that fails after its data connection was handed out reads the server's reply for it
+    // (see DataChannelNegotiator#settleAbandonedTransfer); a successful one reads it in completePendingCommand.
+
+    @Override
+    protected boolean _retrieveFile(String command, String remote, OutputStream local) throws IOException {
+        return negotiator.settleOnFailure(() -> super._retrieveFile(command, remote, local));
+    }
+
+    @Override
+    protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
+        return negotiator.settleOnFailure(() -> super._storeFile(command, remote, local));
+    }
+
+    @Override
+    public FTPListParseEngine initiateListParsing(String parserKey, String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.initiateListParsing(parserKey, path));
+    }
+
+    @Override
+    public FTPListParseEngine initiateMListParsing(String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.initiateMListParsing(path));
+    }
+
+    @Override
+    public String[] listNames(String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.listNames(path));
+    }
+
+    @Override
+    public boolean completePendingCommand() throws IOException {
+        negotiator.transferReplyRead();
+        return super.completePendingCommand();
+    }
+
+    @Override
+    public int getReply() throws IOException {
+        return ClientSupport.replyOrDrop(this, connecting, super::getReply);
     }
 
     @Override
@@ -34,7 +78,12 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     @Override
     protected void _connectAction_() throws IOException {
-        super._connectAction_();
+        connecting = true;
+        try {
+            super._connectAction_();
+        } finally {
+            connecting = false;
+        }
         session.connected(_hostname_, getRemoteAddress(), getRemotePort());
         ClientSupport.reapplyActiveSettings(this, negotiator.getSettings());
     }

@@ -1,6 +1,8 @@
 package io.autoftp.client;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -8,6 +10,7 @@ import java.net.Socket;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import org.apache.commons.net.ftp.FTPListParseEngine;
 import org.apache.commons.net.ftp.FTPSClient;
 
 /**
@@ -19,6 +22,8 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     private final DataChannelNegotiator negotiator;
     private final ControlSession session = new ControlSession();
+    /** True while connecting (greeting, AUTH): see {@link ClientSupport#replyOrDrop}. */
+    private boolean connecting;
 
     public ModeAwareFtpsClient(String protocol, boolean implicit, DataChannelSettings settings, ModeMemory memory) {
         super(protocol, implicit);
@@ -34,6 +39,45 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     public DataChannelNegotiator getNegotiator() {
         return negotiator;
+    }
+
+    // Each transfer or listing that fails after its data connection was handed out reads the server's reply for it
+    // (see DataChannelNegotiator#settleAbandonedTransfer); a successful one reads it in completePendingCommand.
+
+    @Override
+    protected boolean _retrieveFile(String command, String remote, OutputStream local) throws IOException {
+        return negotiator.settleOnFailure(() -> super._retrieveFile(command, remote, local));
+    }
+
+    @Override
+    protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
+        return negotiator.settleOnFailure(() -> super._storeFile(command, remote, local));
+    }
+
+    @Override
+    public FTPListParseEngine initiateListParsing(String parserKey, String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.initiateListParsing(parserKey, path));
+    }
+
+    @Override
+    public FTPListParseEngine initiateMListParsing(String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.initiateMListParsing(path));
+    }
+
+    @Override
+    public String[] listNames(String path) throws IOException {
+        return negotiator.settleOnFailure(() -> super.listNames(path));
+    }
+
+    @Override
+    public boolean completePendingCommand() throws IOException {
+        negotiator.transferReplyRead();
+        return super.completePendingCommand();
+    }
+
+    @Override
+    public int getReply() throws IOException {
+        return ClientSupport.replyOrDrop(this, connecting, super::getReply);
     }
 
     @Override
@@ -73,7 +117,12 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected void _connectAction_() throws IOException {
-        super._connectAction_();
+        connecting = true;
+        try {
+            super._connectAction_();
+        } finally {
+            connecting = false;
+        }
         session.connected(_hostname_, getRemoteAddress(), getRemotePort());
         ClientSupport.reapplyActiveSettings(this, negotiator.getSettings());
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.autoftp.camel.LogMasking;
 import io.autoftp.camel.NamedServer;
 import io.autoftp.camel.NamedServerComponent;
 import io.autoftp.client.DataChannelPolicy;
@@ -28,6 +29,11 @@ public class AutoFtpRecorder {
 
     public AutoFtpRecorder(RuntimeValue<AutoFtpRuntimeConfig> config) {
         this.config = config;
+    }
+
+    /** Keeps passwords out of Camel's TRACE lines from the first one on (see {@link LogMasking}). */
+    public void installLogMasking() {
+        LogMasking.install();
     }
 
     public RuntimeValue<CamelContextCustomizer> componentCustomizer() {

@@ -1,0 +1,321 @@
+package io.autoftp.camel;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.FileComponent;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileEndpoint;
+import org.apache.camel.component.file.GenericFileHelper;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
+import org.apache.camel.component.file.remote.FtpConstants;
+import org.apache.camel.component.file.remote.FtpEndpoint;
+import org.apache.camel.component.file.remote.FtpOperations;
+import org.apache.camel.component.file.remote.FtpsConfiguration;
+import org.apache.camel.component.file.remote.RemoteFileConfiguration;
+import org.apache.camel.component.file.remote.RemoteFileOperations;
+import org.apache.camel.util.ObjectHelper;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPClientConfig;
+import org.apache.commons.net.ftp.FTPFile;
+import org.apache.commons.net.ftp.FTPSClient;
+
+/**
+ * camel-ftp's operations, for both {@code autoftp} and {@code autoftps}, with repairs for downloads that fail
+ * half-way:
+ * <ul>
+ * <li>In FTP's stream mode the end of a file is just the end of its data connection: a connection closed cleanly
+ * half-way while the server believes it sent everything (and answers 226) leaves a short file that commons-net and
+ * camel-ftp report as a success, so the route would get half a file and the original would be moved or deleted. In
+ * binary mode a download that ends short of the size the listing gave is a failure here, and the file stays on the
+ * server for the next poll.</li>
+ * <li>With {@code stepwise=true} (the default) camel-ftp changes into the file's directory to download it and back
+ * afterwards, but not when the download fails; every later file of the same poll is then looked for one directory too
+ * deep ("550 No such directory") and fails too. The directory camel-ftp noted before the download is restored.</li>
+ * <li>With {@code idempotent=true} (also implied by {@code noop=true}) camel-file adds a file's key to the idempotent
+ * repository when it lists the file and removes it again only when the routed exchange fails, not when the download
+ * itself fails: a file whose download was cut would never be tried again. Its key is removed here.</li>
+ * <li>camel-ftp deletes its {@code .inprogress} work file after an I/O error, but not when the download fails in
+ * another way (a lost connection while changing directory, a short file): the work files of a failed download are
+ * deleted here.</li>
+ * </ul>
+ * And two more: a failure to connect names the server, and a directory listing is the server's word, while camel-ftp
+ * uses each name in it as a relative path on this side (the local work file of a download, the {@code CamelFileName}
+ * header). A name that is not a plain file name ({@code ..}, a '/' or '\', control characters such as NUL, CR or LF)
+ * is left out of the listing here, with one WARN per name, so that a hostile or broken server cannot make the consumer
+ * write outside its directories.
+ */
+final class AutoFtpOperations extends FtpOperations {
+
+    /** The working directory camel-ftp asked for at the start of the current download (stepwise only). */
+    private String directoryBeforeDownload;
+
+    /** Unsafe names already warned about, so that each poll does not log them again (bounded). */
+    private final Set<String> warnedNames = new HashSet<>();
+
+    private AutoFtpOperations(FTPClient client, FTPClientConfig clientConfig) {
+        super(client, clientConfig);
+    }
+
+    /**
+     * These operations in place of the ones camel-ftp's endpoint made ({@code FtpOperations} or
+     * {@code FtpsOperations}), on the same client and configuration.
+     */
+    static AutoFtpOperations replacing(RemoteFileOperations<FTPFile> configured, FtpEndpoint<FTPFile> endpoint) {
+        AutoFtpOperations operations = new AutoFtpOperations(((FtpOperations) configured).getClient(),
+                endpoint.getFtpClientConfig());
+        operations.setEndpoint(endpoint);
+        return operations;
+    }
+
+    /**
+     * camel-ftp's failure to connect or log in says "File operation failed: null Connection refused. Code: 0" or
+     * "File operation failed: 530 Authentication failed.. Code: 530", naming no server: this one says which (never
+     * with the password) and why; camel-ftp's exception is the cause.
+     */
+    @Override
+    public boolean connect(RemoteFileConfiguration configuration, Exchange exchange)
+            throws GenericFileOperationFailedException {
+        try {
+            boolean connected = super.connect(configuration, exchange);
+            if (connected && configuration instanceof FtpsConfiguration tls) {
+                protectDataChannel(tls);
+            }
+            return connected;
+        } catch (GenericFileOperationFailedException e) {
+            String reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                    : e.getReason() != null ? e.getReason().trim() : e.getMessage();
+            throw new GenericFileOperationFailedException(
+                    "Cannot connect to " + configuration.remoteServerInformation() + ": " + reason, e);
+        }
+    }
+
+    /**
+     * What camel-ftp's {@code FtpsOperations} adds to a connect (these operations extend {@code FtpOperations} for
+     * both schemes): PBSZ and PROT after login, by default 0 and P unless {@code disableSecureDataChannelDefaults}.
+     */
+    private void protectDataChannel(FtpsConfiguration config) {
+        String prot = config.getExecProt();
+        Long pbsz = config.getExecPbsz();
+        if (!config.isDisableSecureDataChannelDefaults()) {
+            prot = ObjectHelper.isEmpty(prot) ? "P" : prot;
+            pbsz = ObjectHelper.isEmpty(pbsz) ? Long.valueOf(0) : pbsz;
+        }
+        try {
+            if (pbsz != null) {
+                ((FTPSClient) client).execPBSZ(pbsz);
+            }
+            if (prot != null) {
+                ((FTPSClient) client).execPROT(prot);
+            }
+        } catch (IOException e) {
+            throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
+                    e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String getCurrentDirectory() throws GenericFileOperationFailedException {
+        String directory = super.getCurrentDirectory();
+        directoryBeforeDownload = directory; // camel-ftp asks for it first thing in a stepwise download
+        return directory;
+    }
+
+    @Override
+    public FTPFile[] listFiles() throws GenericFileOperationFailedException {
+        return withoutUnsafeNames(super.listFiles());
+    }
+
+    @Override
+    public FTPFile[] listFiles(String path) throws GenericFileOperationFailedException {
+        return withoutUnsafeNames(super.listFiles(path));
+    }
+
+    private FTPFile[] withoutUnsafeNames(FTPFile[] files) {
+        if (files == null) {
+            return null;
+        }
+        boolean pathsAllowed = endpoint.getConfiguration().isHandleDirectoryParserAbsoluteResult();
+        List<FTPFile> safe = new ArrayList<>(files.length);
+        for (FTPFile file : files) {
+            String problem = file == null ? null : unsafeName(file.getName(), pathsAllowed);
+            if (problem == null) {
+                safe.add(file);
+            } else if (!".".equals(file.getName()) && !"..".equals(file.getName())) {
+                warnOnce(file.getName(), problem); // "." and ".." are what some servers list for every directory
+            }
+        }
+        return safe.size() == files.length ? files : safe.toArray(new FTPFile[0]);
+    }
+
+    /** Why {@code name} is not a plain file name, or null when it is one. */
+    static String unsafeName(String name, boolean pathsAllowed) {
+        if (name == null || name.isEmpty()) {
+            return "it is empty";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "it contains a control character";
+            }
+        }
+        if (name.indexOf('\\') >= 0) {
+            return "it contains '\\'";
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.equals("..") || segment.equals(".")) {
+                return "it is or contains '" + segment + "'";
+            }
+        }
+        if (!pathsAllowed && name.indexOf('/') >= 0) {
+            return "it contains '/'";
+        }
+        return null;
+    }
+
+    private void warnOnce(String name, String problem) {
+        synchronized (warnedNames) {
+            if (warnedNames.size() >= 1000) {
+                warnedNames.clear();
+            }
+            if (!warnedNames.add(name)) {
+                return;
+            }
+        }
+        log.warn("Ignoring the entry \"{}\" in a directory listing from {}: {}, not a plain file name",
+                printable(name), endpoint.getConfiguration().remoteServerInformation(), problem);
+    }
+
+    /** The name with control characters and quotes escaped, so that it cannot forge log lines. */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder(name.length() + 8);
+        for (int i = 0; i < name.length() && i < 512; i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return name.length() > 512 ? out.append("...").toString() : out.toString();
+    }
+
+    @Override
+    public boolean retrieveFile(String name, Exchange exchange, long size) throws GenericFileOperationFailedException {
+        directoryBeforeDownload = null;
+        boolean delivered = false;
+        try {
+            boolean retrieved;
+            try {
+                retrieved = super.retrieveFile(name, exchange, size);
+            } catch (GenericFileOperationFailedException | IllegalArgumentException e) {
+                restoreDirectory(e);
+                throw e;
+            }
+            if (retrieved) {
+                checkComplete(name, exchange, size);
+            }
+            delivered = retrieved;
+            return retrieved;
+        } finally {
+            if (!delivered) {
+                forgetIdempotentKey(exchange);
+                deleteWorkFiles(exchange);
+            }
+        }
+    }
+
+    /** Throws when a binary download ended short of the size the listing gave. */
+    private void checkComplete(String name, Exchange exchange, long size) {
+        if (size <= 0 || !endpoint.getConfiguration().isBinary() || endpoint.getConfiguration().isStreamDownload()) {
+            return;
+        }
+        long received = receivedBytes(exchange);
+        if (received < 0 || received >= size) {
+            return;
+        }
+        GenericFile<?> target = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        if (target != null) {
+            target.setBody(null); // the partial bytes are not to be routed
+        }
+        String server = endpoint.getConfiguration().remoteServerInformation();
+        throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
+                "Download of " + name + " from " + server + " ended after " + received + " of the " + size
+                                                                      + " bytes the server listed: the data connection"
+                                                                      + " was closed early; the file is left on the"
+                                                                      + " server for the next poll");
+    }
+
+    /** Bytes in the local work file or the in-memory body, or -1 when unknown. */
+    private static long receivedBytes(Exchange exchange) {
+        String workPath = exchange.getIn().getHeader(FtpConstants.FILE_LOCAL_WORK_PATH, String.class);
+        if (workPath != null) {
+            File work = new File(workPath);
+            return work.isFile() ? work.length() : -1;
+        }
+        GenericFile<?> target = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        return target != null && target.getBody() instanceof byte[] bytes ? bytes.length : -1;
+    }
+
+    private void restoreDirectory(Exception failure) {
+        String directory = directoryBeforeDownload;
+        directoryBeforeDownload = null;
+        if (directory == null || !endpoint.getConfiguration().isStepwise() || !client.isConnected()) {
+            return;
+        }
+        try {
+            changeCurrentDirectory(directory);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The local work file and its in-progress twin of a failed download (unless resuming, which needs them). */
+    private void deleteWorkFiles(Exchange exchange) {
+        String workPath = exchange.getIn().getHeader(FtpConstants.FILE_LOCAL_WORK_PATH, String.class);
+        if (workPath == null || endpoint.isResumeDownload()) {
+            return;
+        }
+        for (String path : new String[] { workPath + ".inprogress", workPath }) {
+            try {
+                Files.deleteIfExists(new File(path).toPath());
+            } catch (IOException e) {
+                log.warn("Cannot delete the local work file {}: {}", path, e.getMessage());
+            }
+        }
+    }
+
+    /** Removes the key camel-file added when it listed the file, computed as camel-file computes it. */
+    @SuppressWarnings("unchecked")
+    private void forgetIdempotentKey(Exchange exchange) {
+        GenericFile<FTPFile> file = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        if (file != null) {
+            forgetIdempotentKey(endpoint, file);
+        }
+    }
+
+    /**
+     * Removes the key that camel-file's eager idempotent check added for {@code file} when it listed it, computed as
+     * camel-file computes it, so that a file that was never delivered is tried again.
+     */
+    static void forgetIdempotentKey(GenericFileEndpoint<FTPFile> endpoint, GenericFile<FTPFile> file) {
+        if (!Boolean.TRUE.equals(endpoint.isIdempotent()) || !endpoint.isIdempotentEager()
+            || endpoint.getIdempotentRepository() == null) {
+            return;
+        }
+        String key = file.getAbsoluteFilePath();
+        if (endpoint.getIdempotentKey() != null) {
+            Exchange dummy = GenericFileHelper.createDummy(endpoint, null, () -> file);
+            key = endpoint.getIdempotentKey().evaluate(dummy, String.class);
+        }
+        if (key != null) {
+            endpoint.getIdempotentRepository().remove(key);
+        }
+    }
+}
