@@ -10,6 +10,7 @@ import io.autoftp.camel.AutoFtpsEndpoint;
 import io.autoftp.camel.AutoFtpsEndpointConfigurer;
 import io.autoftp.camel.DataChannelOptions;
 import io.autoftp.runtime.AutoFtpRecorder;
+import io.autoftp.runtime.LogMaskingRecorder;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
@@ -38,8 +39,8 @@ class AutoFtpProcessor {
     /** At static init, before Camel logs any endpoint URI: passwords masked in Camel's own TRACE lines. */
     @BuildStep
     @Record(ExecutionTime.STATIC_INIT)
-    void logMasking(AutoFtpRecorder recorder) {
-        recorder.installLogMasking();
+    void logMasking(LogMaskingRecorder recorder) {
+        recorder.install();
     }
 
     /** Applies {@code quarkus.autoftp.*} (defaults and named servers) to both components before routes start. */

@@ -58,11 +58,13 @@ class AutoFtpDiscoveryTest {
                 context.getRoute("partner-to-target").getEndpoint());
         assertEquals(3_000, consumer.getDataChannelOptions().getDataConnectTimeout(), "dataConnectTimeout=3s in the URI");
 
+        // the relay's producer (routes/partner-to-target.yaml); the pipeline's routes have autoftp endpoints too
         List<AutoFtpEndpoint> producers = context.getEndpoints().stream()
                 .filter(e -> e instanceof AutoFtpEndpoint && e != consumer)
+                .filter(e -> e.getEndpointUri().contains("/from-partner"))
                 .map(AutoFtpEndpoint.class::cast)
                 .collect(Collectors.toList());
-        assertEquals(1, producers.size(), "the target endpoint: " + producers);
+        assertEquals(1, producers.size(), "the target endpoint of partner-to-target: " + producers);
         AutoFtpEndpoint producer = producers.get(0);
         assertEquals(4_000, producer.getDataChannelOptions().getDataConnectTimeout(), "the component's default");
         assertEquals(Boolean.FALSE, producer.getPassivePreference(), "passiveMode=false, a preference");

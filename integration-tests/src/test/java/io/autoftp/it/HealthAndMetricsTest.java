@@ -89,9 +89,9 @@ class HealthAndMetricsTest {
         Path staging = Files.createDirectories(partner.home().resolve("staging-metrics"));
         Path written = TestFiles.writeRandom(staging, name, size, 99);
         String sha = TestFiles.sha256(written);
-        Path inbox = Files.createDirectories(partner.home().resolve("inbox"));
+        Path inbox = Files.createDirectories(partner.home().resolve("relay"));
         Files.move(written, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        Path arrived = target.home().resolve("outbox").resolve(name);
+        Path arrived = target.home().resolve("from-partner").resolve(name);
         Path done = inbox.resolve(".done").resolve(name);
         try {
             awaitFile(arrived);

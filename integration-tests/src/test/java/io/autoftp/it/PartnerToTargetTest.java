@@ -21,8 +21,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 /**
- * The YAML route {@code partner-to-target} moves files from a partner that refuses passive mode to a target that
- * refuses active mode: autoftp has to fall back in each direction, and every byte has to arrive.
+ * The YAML route {@code partner-to-target} moves files from a partner that refuses passive mode (its {@code relay/}
+ * directory) to a target that refuses active mode (its {@code from-partner/} directory): autoftp has to fall back in
+ * each direction, and every byte has to arrive.
  */
 @QuarkusTest
 // Not restricted to this class: every test of the module runs against the same two servers and one application.
@@ -47,7 +48,7 @@ class PartnerToTargetTest {
 
         // Written aside and moved in whole, so that the route never picks up a half-written file.
         Path staging = Files.createDirectories(partner.home().resolve("staging"));
-        Path inbox = Files.createDirectories(partner.home().resolve("inbox"));
+        Path inbox = Files.createDirectories(partner.home().resolve("relay"));
         Map<String, String> expected = new LinkedHashMap<>();
         long seed = 42;
         for (Map.Entry<String, Long> file : sizes.entrySet()) {
@@ -58,7 +59,7 @@ class PartnerToTargetTest {
             Files.move(staging.resolve(name), inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         }
 
-        Path outbox = target.home().resolve("outbox");
+        Path outbox = target.home().resolve("from-partner");
         TestFiles.awaitFiles(outbox, sizes.size(), TIMEOUT);
         assertEquals(expected, TestFiles.sha256Tree(outbox), "what arrived at the target");
 
@@ -67,7 +68,7 @@ class PartnerToTargetTest {
         assertEquals(expected, TestFiles.sha256Tree(done), "what was moved to .done at the partner");
         try (var left = Files.list(inbox)) {
             assertEquals(List.of(".done"), left.map(p -> p.getFileName().toString()).collect(Collectors.toList()),
-                    "the partner's inbox after the transfer");
+                    "the partner's relay directory after the transfer");
         }
 
         List<String> partnerModes = partner.dataChannelReplies();

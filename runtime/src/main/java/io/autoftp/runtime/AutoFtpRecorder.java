@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.autoftp.camel.LogMasking;
 import io.autoftp.camel.NamedServer;
 import io.autoftp.camel.NamedServerComponent;
 import io.autoftp.client.DataChannelPolicy;
@@ -29,11 +28,6 @@ public class AutoFtpRecorder {
 
     public AutoFtpRecorder(RuntimeValue<AutoFtpRuntimeConfig> config) {
         this.config = config;
-    }
-
-    /** Keeps passwords out of Camel's TRACE lines from the first one on (see {@link LogMasking}). */
-    public void installLogMasking() {
-        LogMasking.install();
     }
 
     public RuntimeValue<CamelContextCustomizer> componentCustomizer() {
