@@ -48,6 +48,7 @@ public class AutoFtpEndpoint extends FtpEndpoint<FTPFile> {
     @Override
     public RemoteFileConsumer<FTPFile> createConsumer(Processor processor) throws Exception {
         MemorySafeDownload.apply(this, dataChannelOptions);
+        ConnectFailureBackoff.apply(this);
         return super.createConsumer(processor);
     }
 

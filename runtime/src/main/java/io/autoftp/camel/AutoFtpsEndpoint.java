@@ -60,6 +60,7 @@ public class AutoFtpsEndpoint extends FtpsEndpoint {
     @Override
     public RemoteFileConsumer<FTPFile> createConsumer(Processor processor) throws Exception {
         MemorySafeDownload.apply(this, dataChannelOptions);
+        ConnectFailureBackoff.apply(this);
         return super.createConsumer(processor);
     }
 
