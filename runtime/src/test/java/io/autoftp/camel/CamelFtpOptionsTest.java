@@ -63,7 +63,12 @@ class CamelFtpOptionsTest extends CamelTestSupport {
             }
         });
         TestFiles.awaitFiles(downloaded, sums.size(), WAIT);
-        Thread.sleep(1000); // ten more polls
+        long listings = listings();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (listings() < listings + 10 && System.nanoTime() < deadline) { // ten more polls
+            Thread.sleep(20);
+        }
+        assertTrue(listings() >= listings + 10, "ten more polls");
         assertEquals(sums, topLevelSums(downloaded));
         assertEquals(sums, topLevelSums(inbox), "still on the server");
         assertEquals(sums.size(), exchanges.get(), "each file exactly once");
@@ -166,6 +171,12 @@ class CamelFtpOptionsTest extends CamelTestSupport {
         assertTrue(failure.getCause() instanceof GenericFileOperationFailedException, failure.toString());
         assertTrue(failure.getCause().getMessage().contains("already exist"), failure.getCause().getMessage());
         assertEquals("new\nmore\n", Files.readString(target), "existing file untouched");
+    }
+
+    /** LIST/NLST/MLSD commands the server has seen: one per poll. */
+    private long listings() {
+        return server.commands().stream()
+                .filter(c -> c.startsWith("LIST") || c.startsWith("NLST") || c.startsWith("MLSD")).count();
     }
 
     private static void awaitGone(Path dir, Set<String> names) throws InterruptedException {

@@ -180,7 +180,8 @@ class ModeAwareFtpClientTest {
         Files.writeString(server.home().resolve("a.txt"), "a");
         ReplyRewritingProxy proxy = proxy(server);
         String key = "127.0.0.1:" + proxy.port();
-        ModeMemory memory = new ModeMemory();
+        ModeMemoryTest.MutableClock clock = new ModeMemoryTest.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        ModeMemory memory = new ModeMemory(clock);
         DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.auto(), Duration.ofSeconds(2),
                 PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMillis(1500));
         ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
@@ -199,7 +200,7 @@ class ModeAwareFtpClientTest {
         server.clearLog();
         assertEquals(1, client.listFiles().length);
         assertEquals(List.of("EPRT 200"), server.dataChannelReplies());
-        Thread.sleep(settings.memoryTtl().toMillis() + 100);
+        clock.advance(settings.memoryTtl().plusMillis(100));
         server.clearLog();
         assertEquals(1, client.listFiles().length);
         assertEquals(List.of("EPSV 229"), server.dataChannelReplies());
