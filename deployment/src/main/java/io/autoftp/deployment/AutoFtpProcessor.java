@@ -34,7 +34,7 @@ class AutoFtpProcessor {
     private static final String FEATURE = "autoftp";
 
     private static final String GROUP_ID = "io.autoftp";
-    private static final String RUNTIME_ARTIFACT_ID = "quarkus-autoftp";
+    private static final String COMPONENT_ARTIFACT_ID = "camel-autoftp";
 
     /** At static init, before Camel logs any endpoint URI: passwords masked in Camel's own TRACE lines. */
     @BuildStep
@@ -56,12 +56,12 @@ class AutoFtpProcessor {
     }
 
     /**
-     * Makes the runtime jar an application archive even when its own Jandex index is missing (e.g. a repackaged jar),
-     * so that Camel Quarkus reads its {@code META-INF/services/org/apache/camel} files.
+     * Makes the plain component jar (which has no Jandex index of its own: it is not a Quarkus artifact) an application
+     * archive, so that Camel Quarkus reads its {@code META-INF/services/org/apache/camel} files.
      */
     @BuildStep
-    IndexDependencyBuildItem indexRuntimeJar() {
-        return new IndexDependencyBuildItem(GROUP_ID, RUNTIME_ARTIFACT_ID);
+    IndexDependencyBuildItem indexComponentJar() {
+        return new IndexDependencyBuildItem(GROUP_ID, COMPONENT_ARTIFACT_ID);
     }
 
     /**

@@ -23,7 +23,7 @@ import io.autoftp.camel.AutoFtpsComponentConfigurer;
 import io.autoftp.camel.AutoFtpsEndpoint;
 import io.autoftp.camel.AutoFtpsEndpointConfigurer;
 import io.autoftp.camel.DataChannelOptions;
-import io.autoftp.camel.LogMasking;
+import io.autoftp.runtime.LogMasking;
 import io.quarkus.builder.BuildContext;
 import io.quarkus.builder.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The build steps of the extension, seen from the build: Camel Quarkus picked up the runtime jar's service files and
+ * The build steps of the extension, seen from the build: Camel Quarkus picked up the component jar's service files and
  * the classes Camel instantiates or binds are registered for reflection (native mode). The checks run inside an extra
  * build step, so a missing registration fails the build of this test application.
  */

@@ -1,28 +1,27 @@
 package io.autoftp.runtime;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
+import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.camel.NamedServer;
-import io.autoftp.camel.NamedServerComponent;
-import io.autoftp.client.DataChannelPolicy;
-import io.autoftp.client.PasvAddressPolicy;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
-import org.apache.camel.Component;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import org.apache.camel.spi.CamelContextCustomizer;
 
 /**
  * Applies {@code quarkus.autoftp.*} to the {@code autoftp} and {@code autoftps} components before routes start. Every
- * value is checked first, so a bad one stops the application at startup with the property's name.
+ * value is checked first, by the components' own validation, so a bad one stops the application at startup with a
+ * {@link ConfigurationException} naming the property.
  */
 @Recorder
 public class AutoFtpRecorder {
 
     static final String PREFIX = "quarkus.autoftp.";
-    private static final List<String> SCHEMES = List.of("autoftp", "autoftps");
 
     private final RuntimeValue<AutoFtpRuntimeConfig> config;
 
@@ -32,83 +31,87 @@ public class AutoFtpRecorder {
 
     public RuntimeValue<CamelContextCustomizer> componentCustomizer() {
         AutoFtpRuntimeConfig current = config.getValue();
-        Map<String, String> defaults = options(current.dataChannel(), PREFIX);
+        AutoFtpRuntimeConfig.DataChannelConfig defaults = current.dataChannel();
+        check(apply(new DataChannelOptions(), defaults), null, option -> PREFIX + property(option));
         Map<String, NamedServer> servers = new LinkedHashMap<>();
-        current.servers().forEach((name, server) -> servers.put(name, namedServer(name, server)));
+        current.servers().forEach((name, server) -> servers.put(name, namedServer(name, server, defaults)));
         return new RuntimeValue<>(context -> {
-            for (String scheme : SCHEMES) {
-                Component component = context.getComponent(scheme);
-                if (component instanceof NamedServerComponent named) {
-                    defaults.forEach((option, value) -> component.getComponentPropertyConfigurer()
-                            .configure(context, component, option, value, false));
-                    servers.forEach(named::addServer);
+            for (String scheme : ModeAwareComponent.SCHEMES) {
+                if (context.getComponent(scheme) instanceof ModeAwareComponent component) {
+                    component.setDataChannelDefaults(apply(component.getDataChannelDefaults(), defaults));
+                    servers.forEach(component::addServer);
                 }
             }
+            servers.forEach((name, server) -> checkAsRoutesUseIt(context.getComponent(server.isSecure() ? "autoftps"
+                    : "autoftp", ModeAwareComponent.class), name));
         });
     }
 
-    private static NamedServer namedServer(String name, AutoFtpRuntimeConfig.ServerConfig server) {
+    private static NamedServer namedServer(String name, AutoFtpRuntimeConfig.ServerConfig server,
+            AutoFtpRuntimeConfig.DataChannelConfig defaults) {
         String prefix = PREFIX + "servers." + name + ".";
-        String host = server.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalArgumentException(
-                "Property " + prefix + "host is required (Dev Services start a server only in dev and test mode)"));
+        String host = server.host().filter(h -> !h.isBlank()).orElseThrow(() -> new ConfigurationException(
+                "Property " + prefix + "host is required (Dev Services start a server only in dev and test mode)",
+                Set.of(prefix + "host")));
         int port = server.port().orElse(0);
         if (server.port().isPresent() && (port < 1 || port > 65535)) {
-            throw new IllegalArgumentException("Property " + prefix + "port must be from 1 to 65535, not " + port);
+            throw new ConfigurationException("Property " + prefix + "port must be from 1 to 65535, not " + port,
+                    Set.of(prefix + "port"));
         }
+        AutoFtpRuntimeConfig.DataChannelConfig own = server.dataChannel();
+        DataChannelOptions channel = apply(apply(new DataChannelOptions(), defaults), own);
+        String range = server.activePortRange().orElse(null);
+        check(channel, range, option -> (own.isSet(option) || option.equals("activePortRange") ? prefix : PREFIX)
+                                        + property(option));
         Map<String, String> options = new LinkedHashMap<>(server.options());
-        options.putAll(options(server.dataChannel(), prefix));
-        server.activePortRange().ifPresent(range -> {
-            checkPortRange(range, prefix + "active-port-range");
+        options.putAll(own.asOptions());
+        if (range != null) {
             options.put("activePortRange", range);
-        });
+        }
         return new NamedServer(host.trim(), port, server.username().orElse(null),
                 server.password().orElse(null), server.secure(), options);
     }
 
-    /** The data channel settings as endpoint options (URI names), each checked under its property name. */
-    static Map<String, String> options(AutoFtpRuntimeConfig.DataChannelConfig config, String prefix) {
-        Map<String, String> options = new LinkedHashMap<>();
-        config.dataChannel().ifPresent(value -> {
-            DataChannelPolicy.parse(value, prefix + "data-channel");
-            options.put("dataChannel", value);
-        });
-        config.dataConnectTimeout().ifPresent(value -> {
-            positive(value, prefix + "data-connect-timeout");
-            options.put("dataConnectTimeout", Long.toString(value.toMillis()));
-        });
-        config.pasvAddressPolicy().ifPresent(value -> {
-            PasvAddressPolicy.parse(value, prefix + "pasv-address-policy");
-            options.put("pasvAddressPolicy", value);
-        });
-        config.activeExternalAddress().ifPresent(value -> options.put("activeExternalAddress", value));
-        config.modeMemoryTtl().ifPresent(value -> {
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("Property " + prefix + "mode-memory-ttl must not be negative");
-            }
-            options.put("modeMemoryTtl", Long.toString(value.toMillis()));
-        });
-        config.memorySafeDownload().ifPresent(value -> options.put("memorySafeDownload", value.toString()));
+    /** {@code base} with the data channel properties that are set. */
+    private static DataChannelOptions apply(DataChannelOptions base, AutoFtpRuntimeConfig.DataChannelConfig config) {
+        DataChannelOptions options = base.copy();
+        config.dataChannel().ifPresent(options::setDataChannel);
+        config.dataConnectTimeout().ifPresent(value -> options.setDataConnectTimeout(value.toMillis()));
+        config.pasvAddressPolicy().ifPresent(value -> options.setPasvAddressPolicy(value.configValue()));
+        config.activeExternalAddress().ifPresent(options::setActiveExternalAddress);
+        config.modeMemoryTtl().ifPresent(value -> options.setModeMemoryTtl(value.toMillis()));
+        config.memorySafeDownload().ifPresent(options::setMemorySafeDownload);
         return options;
     }
 
-    private static void positive(Duration value, String property) {
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException("Property " + property + " must be positive, not " + value);
+    /** The components' own check of data channel settings, naming the property each value came from. */
+    private static void check(DataChannelOptions options, String activePortRange, UnaryOperator<String> properties) {
+        try {
+            options.toSettings(null, activePortRange, properties);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), Set.of());
         }
     }
 
-    private static void checkPortRange(String range, String property) {
-        String[] parts = range.split("-");
+    /**
+     * Creates, without starting it, the endpoint a route naming the server gets: a bad endpoint option among the
+     * server's {@code options.*} (or any other reason routes could not use the server) stops the startup here.
+     */
+    private static void checkAsRoutesUseIt(ModeAwareComponent component, String name) {
         try {
-            int min = Integer.parseInt(parts[0].trim());
-            int max = Integer.parseInt(parts[1].trim());
-            if (parts.length == 2 && min >= 1 && min <= max && max <= 65535) {
-                return;
+            component.endpointFor(name);
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
             }
-        } catch (RuntimeException e) {
-            // reported below
+            throw new ConfigurationException("Named server " + name + " (" + PREFIX + "servers." + name
+                                             + ".*) cannot be used by routes: " + cause.getMessage(), Set.of());
         }
-        throw new IllegalArgumentException("Property " + property + " must be min-max with 1 <= min <= max <= 65535,"
-                                           + " not '" + range + "'");
+    }
+
+    /** The property name of a data channel option: {@code dataConnectTimeout} is {@code data-connect-timeout}. */
+    static String property(String option) {
+        return option.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 }

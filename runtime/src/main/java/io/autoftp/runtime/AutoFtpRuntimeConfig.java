@@ -1,10 +1,12 @@
 package io.autoftp.runtime;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.autoftp.client.PasvAddressPolicy;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -41,7 +43,7 @@ public interface AutoFtpRuntimeConfig {
         Optional<Duration> dataConnectTimeout();
 
         /** Where a PASV (227) data connection goes: {@code control-host}, {@code reply} or {@code reply-if-routable}. */
-        Optional<String> pasvAddressPolicy();
+        Optional<PasvAddressPolicy> pasvAddressPolicy();
 
         /** The address announced in PORT/EPRT instead of the local one, for a client behind NAT. */
         Optional<String> activeExternalAddress();
@@ -51,6 +53,23 @@ public interface AutoFtpRuntimeConfig {
 
         /** Whether consumers download into a local work file instead of into memory. */
         Optional<Boolean> memorySafeDownload();
+
+        /** The settings that are set, as endpoint options: URI names to values as a route would write them. */
+        default Map<String, String> asOptions() {
+            Map<String, String> options = new LinkedHashMap<>();
+            dataChannel().ifPresent(value -> options.put("dataChannel", value));
+            dataConnectTimeout().ifPresent(value -> options.put("dataConnectTimeout", Long.toString(value.toMillis())));
+            pasvAddressPolicy().ifPresent(value -> options.put("pasvAddressPolicy", value.configValue()));
+            activeExternalAddress().ifPresent(value -> options.put("activeExternalAddress", value));
+            modeMemoryTtl().ifPresent(value -> options.put("modeMemoryTtl", Long.toString(value.toMillis())));
+            memorySafeDownload().ifPresent(value -> options.put("memorySafeDownload", value.toString()));
+            return options;
+        }
+
+        /** Whether the setting of endpoint option {@code option} (its URI name) is set here. */
+        default boolean isSet(String option) {
+            return asOptions().containsKey(option);
+        }
     }
 
     /** One named server. */

@@ -1,6 +1,5 @@
 package io.autoftp.runtime;
 
-import io.autoftp.camel.LogMasking;
 import io.quarkus.runtime.annotations.Recorder;
 
 /**

@@ -18,15 +18,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 
-import io.autoftp.camel.AutoFtpComponent;
-import io.autoftp.camel.AutoFtpsComponent;
-import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.camel.ModeAwareComponent;
+import io.autoftp.camel.ModeAwareEndpoint;
 import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.Diagnose;
 import io.autoftp.client.ModeMemory;
+import io.autoftp.client.ServerKey;
 import io.autoftp.runtime.AutoFtpRuntimeConfig;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.remote.FtpConfiguration;
+import org.apache.camel.component.file.remote.FtpsConfiguration;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -77,20 +79,22 @@ public class AutoFtpReadinessCheck implements HealthCheck {
                 ServerProbe probe = probes.computeIfAbsent(name, n -> new ServerProbe(target(n, server), Clock.systemUTC()));
                 pending.put(name, probe.result(health.cacheTtl(), executor));
             } catch (RuntimeException e) {
-                failedSetup.put(name, ServerHealth.down(name, server.host().orElse("?") + ":" + server.port().orElse(21),
+                failedSetup.put(name, ServerHealth.down(name,
+                        ServerKey.of(server.host().orElse("?"), server.port().orElse(21)),
                         "Cannot probe: " + e.getMessage(), null, Clock.systemUTC().instant()));
             }
         });
         boolean up = failedSetup.isEmpty();
         StringBuilder down = new StringBuilder();
-        long waitMillis = Math.max(MIN_FIRST_WAIT.toMillis(), health.timeout().toMillis() * 3);
+        // one deadline for all servers: their probes run at the same time, so N slow servers cost one wait, not N
+        long deadline = System.nanoTime()
+                        + Math.max(MIN_FIRST_WAIT.toMillis(), health.timeout().toMillis() * 3) * 1_000_000L;
         for (String name : config.servers().keySet()) {
             ServerHealth result = failedSetup.containsKey(name) ? failedSetup.get(name)
-                    : await(name, pending.get(name), waitMillis);
+                    : await(name, pending.get(name), Math.max(0, (deadline - System.nanoTime()) / 1_000_000L));
             boolean secure = config.servers().get(name).secure();
-            Optional<DataChannelMode> remembered = Optional.ofNullable(memory(secure))
-                    .map(m -> m.snapshot().get(result.server()))
-                    .map(ModeMemory.Entry::mode);
+            Optional<DataChannelMode> remembered = Optional.ofNullable(
+                    component(secure).getModeMemory().snapshot().get(result.server())).map(ModeMemory.Entry::mode);
             result.data(remembered).forEach(response::withData);
             if (!result.up()) {
                 up = false;
@@ -118,62 +122,35 @@ public class AutoFtpReadinessCheck implements HealthCheck {
         }
     }
 
-    /** The probe target of a named server, with the data channel settings its endpoints get. */
+    /**
+     * The probe target of a named server: the endpoint a route naming it gets (login, data channel settings, FTPS
+     * settings), so that the check probes with exactly what the routes use.
+     */
     private ServerProbe.Target target(String name, AutoFtpRuntimeConfig.ServerConfig server) {
-        String host = server.host().map(String::trim).filter(h -> !h.isEmpty()).orElseThrow(
-                () -> new IllegalStateException("quarkus.autoftp.servers." + name + ".host is not set"));
-        Map<String, String> options = server.options();
-        DataChannelOptions channel = defaults(server.secure());
-        AutoFtpRuntimeConfig.DataChannelConfig own = server.dataChannel();
-        Optional.ofNullable(options.get("dataChannel")).ifPresent(channel::setDataChannel);
-        Optional.ofNullable(options.get("pasvAddressPolicy")).ifPresent(channel::setPasvAddressPolicy);
-        Optional.ofNullable(options.get("activeExternalAddress")).ifPresent(channel::setActiveExternalAddress);
-        own.dataChannel().ifPresent(channel::setDataChannel);
-        own.dataConnectTimeout().ifPresent(d -> channel.setDataConnectTimeout(d.toMillis()));
-        own.pasvAddressPolicy().ifPresent(channel::setPasvAddressPolicy);
-        own.activeExternalAddress().ifPresent(channel::setActiveExternalAddress);
-        Boolean passivePreference = Optional.ofNullable(options.get("passiveMode"))
-                .map(v -> Boolean.valueOf(v.trim())).orElse(null);
-        DataChannelSettings settings = channel.toSettings(passivePreference);
-        Optional<String> range = server.activePortRange().or(() -> Optional.ofNullable(options.get("activePortRange")));
-        if (range.isPresent()) {
-            String[] parts = range.get().split("-");
-            settings = settings.withActivePortRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        ModeAwareEndpoint endpoint;
+        try {
+            endpoint = component(server.secure()).endpointFor(name);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
+        FtpConfiguration route = endpoint.getConfiguration();
+        DataChannelSettings settings = endpoint.dataChannelSettings();
         Diagnose.Tls tls = null;
-        if (server.secure()) {
+        if (route instanceof FtpsConfiguration ftps) {
             try {
-                tls = new Diagnose.Tls(Boolean.parseBoolean(options.getOrDefault("implicit", "false")),
-                        options.getOrDefault("securityProtocol", "TLSv1.3"),
-                        ServerProbe.trustManager(options).orElse(null));
+                tls = new Diagnose.Tls(ftps.isImplicit(), ftps.getSecurityProtocol(),
+                        ServerProbe.trustManager(server.options()).orElse(null));
             } catch (Exception e) {
                 throw new IllegalStateException("the trust store of ftpClient.trustStore.file cannot be read: " + e, e);
             }
         }
-        // camel-ftp's default port is 21 for ftp and ftps alike (implicit FTPS too)
-        int port = server.port().orElse(21);
-        return new ServerProbe.Target(name, host, port, server.username().orElse(null), server.password().orElse(null),
-                settings, settings.policy().modesFor(host.indexOf(':') >= 0), tls, health.timeout());
+        String host = route.getHost();
+        return new ServerProbe.Target(name, host, route.getPort(), route.getUsername(), route.getPassword(), settings,
+                settings.policy().modesFor(host.indexOf(':') >= 0), tls, health.timeout());
     }
 
-    private DataChannelOptions defaults(boolean secure) {
-        if (secure && camel.getComponent("autoftps") instanceof AutoFtpsComponent component) {
-            return component.getDataChannelDefaults().copy();
-        }
-        if (!secure && camel.getComponent("autoftp") instanceof AutoFtpComponent component) {
-            return component.getDataChannelDefaults().copy();
-        }
-        return new DataChannelOptions();
-    }
-
-    private ModeMemory memory(boolean secure) {
-        if (secure && camel.getComponent("autoftps") instanceof AutoFtpsComponent component) {
-            return component.getModeMemory();
-        }
-        if (!secure && camel.getComponent("autoftp") instanceof AutoFtpComponent component) {
-            return component.getModeMemory();
-        }
-        return null;
+    private ModeAwareComponent component(boolean secure) {
+        return camel.getComponent(secure ? "autoftps" : "autoftp", ModeAwareComponent.class);
     }
 
     @PreDestroy

@@ -21,6 +21,7 @@ import io.autoftp.client.DataChannelDiagnosis;
 import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.Diagnose;
+import io.autoftp.client.ServerKey;
 
 /**
  * Probes one named server (a login, then {@link DataChannelDiagnosis} in every mode, plain or FTPS) and keeps the
@@ -41,7 +42,7 @@ public final class ServerProbe {
 
         /** {@code host:port} as the component's mode memory keys it. */
         public String serverKey() {
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return ServerKey.of(host, port);
         }
 
         /** Never shows the password. */

@@ -7,8 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.autoftp.camel.AutoFtpComponent;
-import io.autoftp.camel.AutoFtpsComponent;
+import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.client.DataChannelException.FailureKind;
 import io.autoftp.client.DataChannelListener;
 import io.autoftp.client.DataChannelMode;
@@ -19,7 +18,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Component;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -56,21 +54,21 @@ public final class AutoFtpMeters implements DataChannelListener {
      * Listens to the {@code autoftp} and {@code autoftps} components of {@code context} until it stops, with
      * {@code autoftp.mode} gauges from the start for the servers already known.
      *
-     * @param knownServers {@code host:port} of the named servers, by whether they are secure (autoftps)
+     * @param knownServers {@code host:port} of the named servers, by the scheme of the component they belong to
      */
-    public static void bind(CamelContext context, Map<Boolean, List<String>> knownServers) {
+    public static void bind(CamelContext context, Map<String, List<String>> knownServers) {
         bind(context, Metrics.globalRegistry, knownServers);
     }
 
-    static void bind(CamelContext context, MeterRegistry registry, Map<Boolean, List<String>> knownServers) {
+    static void bind(CamelContext context, MeterRegistry registry, Map<String, List<String>> knownServers) {
         List<AutoFtpMeters> bound = new CopyOnWriteArrayList<>();
-        for (boolean secure : new boolean[] { false, true }) {
-            ModeMemory memory = memory(context.getComponent(secure ? "autoftps" : "autoftp"));
-            if (memory == null) {
+        for (String scheme : ModeAwareComponent.SCHEMES) {
+            if (!(context.getComponent(scheme) instanceof ModeAwareComponent component)) {
                 continue;
             }
+            ModeMemory memory = component.getModeMemory();
             AutoFtpMeters meters = new AutoFtpMeters(registry, memory);
-            knownServers.getOrDefault(secure, List.of()).forEach(meters::gauges);
+            knownServers.getOrDefault(scheme, List.of()).forEach(meters::gauges);
             memory.addListener(meters);
             bound.add(meters);
         }
@@ -84,16 +82,6 @@ public final class AutoFtpMeters implements DataChannelListener {
         } catch (Exception e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e);
         }
-    }
-
-    private static ModeMemory memory(Component component) {
-        if (component instanceof AutoFtpComponent ftp) {
-            return ftp.getModeMemory();
-        }
-        if (component instanceof AutoFtpsComponent ftps) {
-            return ftps.getModeMemory();
-        }
-        return null;
     }
 
     /** Stops listening and removes the meters (a restarted application registers its own). */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.autoftp.client.ServerKey;
 import io.autoftp.runtime.AutoFtpRuntimeConfig;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
@@ -24,12 +25,12 @@ public class AutoFtpMetricsRecorder {
     }
 
     public RuntimeValue<CamelContextCustomizer> metricsCustomizer() {
-        Map<Boolean, List<String>> servers = new HashMap<>();
+        Map<String, List<String>> servers = new HashMap<>();
         config.getValue().servers().forEach((name, server) -> server.host().map(String::trim)
                 .filter(host -> !host.isEmpty())
-                .ifPresent(host -> servers.computeIfAbsent(server.secure(), secure -> new ArrayList<>())
+                .ifPresent(host -> servers.computeIfAbsent(server.secure() ? "autoftps" : "autoftp", s -> new ArrayList<>())
                         // camel-ftp's default port is 21 for ftp and ftps alike
-                        .add((host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + server.port().orElse(21))));
+                        .add(ServerKey.of(host, server.port().orElse(21)))));
         return new RuntimeValue<>(context -> AutoFtpMeters.bind(context, servers));
     }
 }

@@ -1,0 +1,38 @@
+package io.autoftp.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.test.QuarkusUnitTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A malformed {@code active-port-range} stops the application at startup with a {@link ConfigurationException} naming
+ * the property (it used to reach the readiness check as "Index 1 out of bounds").
+ */
+class InvalidPortRangeTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest APP = new QuarkusUnitTest()
+            .overrideConfigKey("quarkus.autoftp.servers.partner.host", "ftp.example.com")
+            .overrideConfigKey("quarkus.autoftp.servers.partner.active-port-range", "40000")
+            .assertException(failure -> {
+                StringBuilder messages = new StringBuilder();
+                boolean configuration = false;
+                for (Throwable t = failure; t != null; t = t.getCause()) {
+                    messages.append(t.getMessage()).append('\n');
+                    configuration |= t instanceof ConfigurationException;
+                }
+                String all = messages.toString();
+                assertTrue(configuration, "a ConfigurationException: " + all);
+                assertTrue(all.contains("Option quarkus.autoftp.servers.partner.active-port-range must be min-max with"
+                                        + " 1 <= min <= max <= 65535, not 40000"), all);
+            });
+
+    @Test
+    void startupFails() {
+        fail("the application must not start");
+    }
+}
