@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import io.autoftp.testing.FreePorts;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
+import io.autoftp.testing.RequiresRoot;
 import io.autoftp.testing.TestFiles;
 import org.apache.commons.net.ftp.FTP;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * file up and down with {@code dataChannel=auto}, with each server as it comes, refusing passive, and refusing active.
  * Skipped where the servers are not fetched ({@code .ci/fetch-ftp-servers.sh}) or the JVM is not root.
  */
+@RequiresRoot
 class RealServerSmokeTest {
 
     private static final int SIZE = 5 * 1024 * 1024;

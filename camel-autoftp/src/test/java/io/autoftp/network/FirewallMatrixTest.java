@@ -28,6 +28,7 @@ import io.autoftp.testing.NetworkLab.Scenario;
 import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
+import io.autoftp.testing.RequiresRoot;
 import io.autoftp.testing.TestFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code .ci/fetch-ftp-servers.sh}); skipped with the reason where they are missing, failed when {@code CI=true}. A
  * summary per cell goes to stdout and {@code target/firewall-matrix.txt}.
  */
+@RequiresRoot
 class FirewallMatrixTest {
 
     static final Duration DATA_CONNECT_TIMEOUT = Duration.ofSeconds(2);

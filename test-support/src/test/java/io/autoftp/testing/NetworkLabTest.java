@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The lab itself: isolated, every scenario's ruleset loads, and nothing is left behind. */
+@RequiresRoot
 class NetworkLabTest {
 
     @Test

@@ -30,6 +30,7 @@ import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.ModeMemory;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
+import io.autoftp.testing.RequiresRoot;
 import io.autoftp.testing.TestFiles;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Needs the unpacked Debian servers and root (see {@link RealFtpServer}); skipped without them, except with
  * {@code CI=true}, where a missing server fails the test.
  */
+@RequiresRoot
 class PartnerTransferRealServersTest {
 
     private static final int FILES = 5;

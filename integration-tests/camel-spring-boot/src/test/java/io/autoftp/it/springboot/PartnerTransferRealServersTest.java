@@ -32,6 +32,7 @@ import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.ModeMemory;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
+import io.autoftp.testing.RequiresRoot;
 import io.autoftp.testing.TestFiles;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -63,6 +64,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(properties = "camel.main.run-controller = false")
 @DirtiesContext
+@RequiresRoot
 class PartnerTransferRealServersTest {
 
     private static final int FILES = 5;
