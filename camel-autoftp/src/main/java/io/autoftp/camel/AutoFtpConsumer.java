@@ -9,10 +9,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.file.FileComponent;
 import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.FtpConsumer;
 import org.apache.camel.component.file.remote.RemoteFileEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
+import org.apache.camel.spi.ExceptionHandler;
 import org.apache.commons.net.ftp.FTPFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +35,17 @@ final class AutoFtpConsumer extends FtpConsumer {
     /** Why the last connect failed, so that each reason is warned about once, not at every poll. */
     private String lastConnectProblem;
 
+    /** The thread starting this consumer, while it does. */
+    private volatile Thread startingThread;
+
     /** Files this poll marked as in progress and has not finished with yet: absolute path → file. */
     private final Map<String, Supplier<GenericFile<FTPFile>>> unfinished = new LinkedHashMap<>();
 
     AutoFtpConsumer(RemoteFileEndpoint<FTPFile> endpoint, Processor processor, RemoteFileOperations<FTPFile> operations,
                     GenericFileProcessStrategy<FTPFile> processStrategy) {
         super(endpoint, processor, operations, processStrategy);
+        // a route's exceptionHandler or bridgeErrorHandler replaces it when the endpoint configures the consumer
+        setExceptionHandler(new PollFailureLog(getExceptionHandler()));
     }
 
     @Override
@@ -57,8 +64,10 @@ final class AutoFtpConsumer extends FtpConsumer {
     }
 
     /**
-     * camel-ftp warns "Cannot connect/login to: ... Will skip this poll." once, keeping the reason at DEBUG: the
-     * reason (refused, 530 Authentication failed...) is warned here, once for each new reason.
+     * A failed connect is reported once per poll by the exception handler when it fails the poll (autoftp's default,
+     * see {@link ConnectFailureBackoff}). When the route chose camel-ftp's way (skip the poll, warn "Cannot
+     * connect/login to: ... Will skip this poll." once, the reason at DEBUG), the reason (refused, 530 Authentication
+     * failed...) is warned here, once for each new reason.
      */
     @Override
     protected void connectIfNecessary() {
@@ -67,12 +76,40 @@ final class AutoFtpConsumer extends FtpConsumer {
             lastConnectProblem = null;
         } catch (RuntimeException e) {
             String problem = String.valueOf(e.getMessage());
-            if (!problem.equals(lastConnectProblem)) {
+            if (!getEndpoint().getConfiguration().isThrowExceptionOnConnectFailed()
+                && !problem.equals(lastConnectProblem)) {
                 lastConnectProblem = problem;
                 LOG.warn("{}{} Will try again at the next poll.", problem, problem.endsWith(".") ? "" : ".");
             }
             throw e;
         }
+    }
+
+    /**
+     * Without a starting directory while the consumer starts, so that camel-ftp does not connect then to create it:
+     * a failure there is a WARN with a stack trace that says "This exception is ignored". The first poll connects and
+     * creates the directory ({@code autoCreate}) anyway, and reports a failure as any failed poll.
+     */
+    @Override
+    protected void doStart() throws Exception {
+        startingThread = Thread.currentThread();
+        try {
+            super.doStart();
+        } finally {
+            startingThread = null;
+        }
+    }
+
+    @Override
+    protected boolean hasStartingDirectory() {
+        // only on the thread running doStart: a first poll may already run on the scheduler's thread
+        return startingThread != Thread.currentThread() && super.hasStartingDirectory();
+    }
+
+    /** camel-ftp's forced disconnect, for {@link ConnectFailureBackoff.QuietRecovery}. */
+    @Override
+    protected void forceDisconnect() {
+        super.forceDisconnect();
     }
 
     @Override
@@ -106,5 +143,41 @@ final class AutoFtpConsumer extends FtpConsumer {
             }
         }
         return unfinished.size();
+    }
+
+    /**
+     * Reports a poll that failed on an FTP operation (connect, login, listing...) in one WARN line with the server's
+     * reply ("Failed polling endpoint: autoftp://partner@host:21/inbox?password=xxxxxx. Will try again at next poll:
+     * Cannot connect to autoftp://partner@host:21: 530 Authentication failed."), its stack trace at DEBUG; anything else
+     * as Camel does, stack trace and all.
+     */
+    static final class PollFailureLog implements ExceptionHandler {
+
+        private final ExceptionHandler camels;
+
+        PollFailureLog(ExceptionHandler camels) {
+            this.camels = camels;
+        }
+
+        @Override
+        public void handleException(Throwable exception) {
+            handleException(null, null, exception);
+        }
+
+        @Override
+        public void handleException(String message, Throwable exception) {
+            handleException(message, null, exception);
+        }
+
+        @Override
+        public void handleException(String message, Exchange exchange, Throwable exception) {
+            if (exchange != null || !(exception instanceof GenericFileOperationFailedException)) {
+                camels.handleException(message, exchange, exception);
+                return;
+            }
+            String text = message == null ? "Polling failed" : message;
+            LOG.warn("{}: {}", text, exception.getMessage());
+            LOG.debug("{}", text, exception);
+        }
     }
 }

@@ -90,14 +90,15 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
             SSLContext context = sslContextParameters.createSSLContext(getCamelContext());
             client = new ModeAwareFtpsClient(config.isImplicit(), context, dataChannelSettings(),
                     getComponent().getModeMemory());
-            // FTPSClient configures its sockets itself: copy what the SSLContextParameters put on one
-            SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
-            client.setEnabledCipherSuites(socket.getEnabledCipherSuites());
-            client.setEnabledProtocols(socket.getEnabledProtocols());
-            client.setNeedClientAuth(socket.getNeedClientAuth());
-            client.setWantClientAuth(socket.getWantClientAuth());
-            client.setEnabledSessionCreation(socket.getEnableSessionCreation());
-            socket.close();
+            // FTPSClient configures its sockets itself: copy what the SSLContextParameters put on one (closed even
+            // when copying fails)
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+                client.setEnabledCipherSuites(socket.getEnabledCipherSuites());
+                client.setEnabledProtocols(socket.getEnabledProtocols());
+                client.setNeedClientAuth(socket.getNeedClientAuth());
+                client.setWantClientAuth(socket.getWantClientAuth());
+                client.setEnabledSessionCreation(socket.getEnableSessionCreation());
+            }
         } else {
             client = new ModeAwareFtpsClient(config.getSecurityProtocol(), config.isImplicit(), dataChannelSettings(),
                     getComponent().getModeMemory());

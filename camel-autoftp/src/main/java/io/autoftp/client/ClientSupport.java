@@ -1,6 +1,7 @@
 package io.autoftp.client;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -60,6 +61,16 @@ final class ClientSupport {
             client.disconnect();
         } catch (IOException e) {
             // the connection is being abandoned
+        }
+    }
+
+    static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // the socket is being abandoned
+            }
         }
     }
 

@@ -61,6 +61,12 @@ interface DataChannelClient {
     void dropControlConnection();
 
     /**
+     * Closes the control connection's socket, from another thread, under a reply being read: the read fails with an
+     * {@code IOException}, and its thread then drops the connection ({@link #dropControlConnection}).
+     */
+    void interruptControlRead();
+
+    /**
      * Connects and logs in again, restoring file type, protection level and working directory.
      *
      * @return false when that was not possible (the caller then gives up)

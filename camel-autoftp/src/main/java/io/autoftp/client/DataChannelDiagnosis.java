@@ -69,35 +69,57 @@ public final class DataChannelDiagnosis {
     }
 
     /**
-     * Logs in once per mode and lists the login directory.
+     * Logs in once per mode and lists the login directory. Whatever goes wrong in one mode is that mode's result; the
+     * next mode is probed all the same, on a connection of its own.
      *
-     * @throws IOException when the server cannot be reached or refuses the login: not a data channel problem
+     * @throws IOException when the server cannot be reached or refuses the first login: not a data channel problem
      */
     public Report probe(String host, int port, String username, String password) throws IOException {
-        String server = host + ":" + port;
+        String server = ServerKey.of(host, port);
         Map<DataChannelMode, ModeResult> results = new EnumMap<>(DataChannelMode.class);
         InetAddress[] addresses = new InetAddress[2]; // control host, PASV reply address
         for (DataChannelMode mode : DataChannelMode.values()) {
-            FTPClient client = clients.apply(base.withPolicy(DataChannelPolicy.parse(mode.name(), "dataChannel")));
+            FTPClient client = null;
             try {
+                client = clients.apply(base.withPolicy(DataChannelPolicy.parse(mode.name(), "dataChannel")));
                 login(client, host, port, username, password);
+            } catch (IOException | RuntimeException e) {
+                disconnectQuietly(client);
+                if (results.isEmpty()) {
+                    throw e;
+                }
+                results.put(mode, failed(mode, e));
+                continue;
+            }
+            try {
                 if (mode == DataChannelMode.PASV) {
                     addresses[0] = client.getRemoteAddress();
                     addresses[1] = pasvReplyAddress(client);
                 }
                 client.listNames();
                 results.put(mode, new ModeResult(mode, Optional.empty(), "works"));
-            } catch (DataChannelException e) {
-                results.put(mode, e.getAttempts().isEmpty()
-                        ? new ModeResult(mode, Optional.of(FailureKind.LOCAL), "not used over IPv6")
-                        : new ModeResult(mode, Optional.of(e.getAttempts().get(0).kind()),
-                                e.getAttempts().get(0).failure()));
+            } catch (IOException | RuntimeException e) {
+                results.put(mode, failed(mode, e));
             } finally {
                 disconnectQuietly(client);
             }
         }
         List<ModeResult> ordered = new ArrayList<>(results.values());
         return new Report(server, ordered, findings(server, results, addresses[0], addresses[1]));
+    }
+
+    /** How one mode failed: the negotiator's own words for a data channel failure, else the error itself. */
+    private static ModeResult failed(DataChannelMode mode, Exception e) {
+        if (e instanceof DataChannelException d) {
+            if (d.getAttempts().isEmpty()) {
+                return new ModeResult(mode, Optional.of(FailureKind.LOCAL), "not used over IPv6");
+            }
+            DataChannelException.Attempt attempt = d.getAttempts().get(0);
+            return new ModeResult(mode, Optional.of(attempt.kind()), attempt.failure());
+        }
+        String message = e.getMessage() == null ? "" : ": " + e.getMessage().trim().replaceAll("\\s*\\R\\s*", " ");
+        return new ModeResult(mode, Optional.of(FailureKind.ERROR),
+                DataAddressCodec.bounded(e.getClass().getSimpleName() + message));
     }
 
     private static void login(FTPClient client, String host, int port, String username, String password)
@@ -146,6 +168,13 @@ public final class DataChannelDiagnosis {
         }
         if (!activeWorks) {
             findings.add(activeFinding(results, passiveWorks));
+        }
+        for (ModeResult result : results.values()) {
+            // an error in a mode whose kind (passive, active) works otherwise: no other finding explains it
+            boolean kindWorks = result.mode().isPassive() ? passiveWorks : activeWorks;
+            if (kindWorks && kind(results, result.mode()) == FailureKind.ERROR) {
+                findings.add(result.mode() + " fails: " + result.detail() + ".");
+            }
         }
         if (passiveWorks && activeWorks && findings.isEmpty()) {
             findings.add("Every mode works.");
@@ -198,7 +227,7 @@ public final class DataChannelDiagnosis {
 
     private static void disconnectQuietly(FTPClient client) {
         try {
-            if (client.isConnected()) {
+            if (client != null && client.isConnected()) {
                 client.disconnect();
             }
         } catch (IOException e) {

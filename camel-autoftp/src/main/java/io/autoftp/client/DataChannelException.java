@@ -26,10 +26,17 @@ public class DataChannelException extends IOException {
         NO_CONNECT_BACK,
         /** The server stopped answering on the control connection during an active attempt. */
         NO_ANSWER,
+        /** The server did not answer EPSV, PASV, EPRT or PORT in time; its control connection was dropped. */
+        UNANSWERED,
         /** Something on this side: no local port to listen on, no route. */
         LOCAL,
         /** Not tried, because the same path already failed in the other command (EPSV and PASV, EPRT and PORT). */
-        SKIPPED
+        SKIPPED,
+        /**
+         * Anything else that ended a {@link DataChannelDiagnosis} probe of one mode (a garbled reply, a closed control
+         * connection, a failed TLS handshake, a bug); the words say what. Transfers get such errors as they are.
+         */
+        ERROR
     }
 
     /** One mode that was tried and how it failed, in words. */

@@ -1,6 +1,7 @@
 package io.autoftp.client;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
@@ -14,7 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.autoftp.client.DataChannelException.FailureKind;
 import org.apache.commons.net.MalformedServerReplyException;
@@ -68,7 +74,7 @@ public final class DataChannelNegotiator {
         }
 
         boolean controlLost() {
-            return kind == DataChannelException.FailureKind.NO_ANSWER;
+            return kind == FailureKind.NO_ANSWER || kind == FailureKind.UNANSWERED;
         }
     }
 
@@ -135,8 +141,8 @@ public final class DataChannelNegotiator {
                 memory.events().onModeFailed(server, mode, failure.kind);
                 LOG.log(System.Logger.Level.DEBUG, () -> "Data channel to " + server + " for " + what + ": " + mode
                                                          + " failed: " + failure.getMessage());
-                if (remembered.isPresent() && remembered.get() == mode) {
-                    memory.forget(server);
+                if (current.policy().isAdaptive()) {
+                    memory.forget(server, mode); // unless another endpoint has learned a different mode since
                 }
                 if (mode.isPassive() && failure.kind == FailureKind.CONNECT_TIMED_OUT && goesToControlHost(mode, current)) {
                     passiveBlocked = "passive data connections to " + client.getRemoteAddress().getHostAddress()
@@ -149,9 +155,6 @@ public final class DataChannelNegotiator {
                             "the control connection was lost and could not be re-opened");
                 }
             }
-        }
-        if (current.policy().isAdaptive()) {
-            memory.forget(server);
         }
         throw new DataChannelException(server, what, failures, "allowed modes: " + order);
     }
@@ -186,7 +189,7 @@ public final class DataChannelNegotiator {
 
     private Outcome openPassive(DataChannelMode mode, String command, String arg, long restartOffset,
             DataChannelSettings current) throws IOException, ModeFailure {
-        int code = mode == DataChannelMode.EPSV ? client.epsv() : client.pasv();
+        int code = dataChannelCommand(mode, mode == DataChannelMode.EPSV ? client::epsv : client::pasv, current);
         int expected = mode == DataChannelMode.EPSV ? FTPReply.ENTERING_EPSV_MODE : FTPReply.ENTERING_PASSIVE_MODE;
         if (code != expected) {
             throw new ModeFailure(FailureKind.REFUSED_BY_SERVER, "refused by the server (" + reply() + ")");
@@ -255,59 +258,120 @@ public final class DataChannelNegotiator {
             String argument = mode == DataChannelMode.EPRT
                     ? DataAddressCodec.formatEprt(reported, listener.getLocalPort())
                     : DataAddressCodec.formatPort(reported, listener.getLocalPort());
-            if (!FTPReply.isPositiveCompletion(client.sendCommand(mode.name(), argument))) {
+            if (!FTPReply.isPositiveCompletion(dataChannelCommand(mode, () -> client.sendCommand(mode.name(), argument),
+                    current))) {
                 throw new ModeFailure(FailureKind.REFUSED_BY_SERVER, "refused by the server (" + reply() + ")");
             }
             if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
                 return new Outcome(null, false);
             }
-            // A server that cannot connect back may not answer at all until its own connect gives up (minutes):
-            // bound the wait for the preliminary reply.
-            Duration replyBound = current.connectTimeout().multipliedBy(2);
-            int reply;
+            // Most servers (vsftpd, proftpd, pure-ftpd) connect back before they answer the command, others after.
+            // So the accept runs while the reply is awaited: a server that cannot reach this host within the data
+            // connect timeout fails the mode then (its control connection, owing a reply, is dropped), while one that
+            // did connect may take the control connection's own reply timeout to answer.
+            listener.setSoTimeout(millis(current.connectTimeout()));
+            CompletableFuture<Socket> connectBack = CompletableFuture.supplyAsync(() -> accept(listener), ACCEPTORS);
+            AtomicReference<ActiveWait> wait = new AtomicReference<>(ActiveWait.AWAITING_REPLY);
+            connectBack.whenComplete((socket, failure) -> {
+                if (failure != null && wait.compareAndSet(ActiveWait.AWAITING_REPLY, ActiveWait.GAVE_UP)) {
+                    client.interruptControlRead(); // ends the reply read below
+                }
+            });
             try {
-                reply = withControlTimeout(replyBound, () -> client.sendCommand(command, arg));
-            } catch (SocketTimeoutException e) {
+                Socket socket = awaitConnectBack(command, arg, connectBack, wait, current,
+                        reported.getHostAddress() + ":" + listener.getLocalPort());
+                if (socket == null) {
+                    connectBack.thenAccept(DataChannelNegotiator::closeQuietly); // the server connected, then refused
+                    return new Outcome(null, false);
+                }
+                if (client.isRemoteVerificationEnabled() && !client.verifyRemote(socket)) {
+                    String intruder = socket.getInetAddress().getHostAddress();
+                    closeQuietly(socket);
+                    client.dropControlConnection();
+                    throw new IOException("Refused an active data connection from " + intruder + ": it is not the"
+                                          + " server " + client.serverKey() + " (remote verification)");
+                }
+                applyBufferSizes(socket);
+                applyDataTimeout(socket);
+                return new Outcome(socket, true);
+            } catch (IOException | ModeFailure | RuntimeException e) {
+                connectBack.thenAccept(DataChannelNegotiator::closeQuietly); // a connection that came too late
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Sends the transfer command and waits for its first reply while {@code connectBack} accepts the server's data
+     * connection.
+     *
+     * @return the data connection; null when the server refused the command (a file error, not a mode failure)
+     */
+    private Socket awaitConnectBack(String command, String arg, CompletableFuture<Socket> connectBack,
+            AtomicReference<ActiveWait> wait, DataChannelSettings current, String listening)
+            throws IOException, ModeFailure {
+        String unreachable = "the server did not connect back to " + listening + " within "
+                             + millis(current.connectTimeout()) + " ms";
+        Duration replyBound = controlReplyBound();
+        int reply;
+        try {
+            reply = withControlTimeout(replyBound, () -> client.sendCommand(command, arg));
+        } catch (IOException | RuntimeException e) {
+            if (wait.get() == ActiveWait.GAVE_UP) {
+                client.dropControlConnection();
+                throw new ModeFailure(FailureKind.NO_ANSWER, unreachable + " and did not answer " + command
+                                                             + " (control connection dropped)");
+            }
+            if (e instanceof SocketTimeoutException) {
                 client.dropControlConnection();
                 throw new ModeFailure(FailureKind.NO_ANSWER, "the server did not answer " + command + " within "
-                                                             + millis(replyBound) + " ms while connecting back to "
-                                                             + reported.getHostAddress() + ":"
-                                                             + listener.getLocalPort() + " (control connection dropped)");
+                                                             + millis(replyBound) + " ms (control connection"
+                                                             + " dropped)");
             }
-            if (!FTPReply.isPositivePreliminary(reply)) {
-                if (isDataConnectionFailure(reply)) {
-                    throw new ModeFailure(FailureKind.NO_CONNECT_BACK, "the server could not connect back to "
-                                                                 + reported.getHostAddress() + ":"
-                                                                 + listener.getLocalPort() + " (" + reply() + ")");
-                }
-                return new Outcome(null, false);
+            throw e;
+        }
+        if (!wait.compareAndSet(ActiveWait.AWAITING_REPLY, ActiveWait.REPLIED)) {
+            client.dropControlConnection(); // its socket was closed just as the reply came
+            throw new ModeFailure(FailureKind.NO_ANSWER, unreachable + " (control connection dropped)");
+        }
+        if (!FTPReply.isPositivePreliminary(reply)) {
+            if (isDataConnectionFailure(reply)) {
+                throw new ModeFailure(FailureKind.NO_CONNECT_BACK, "the server could not connect back to "
+                                                             + listening + " (" + reply() + ")");
             }
-            listener.setSoTimeout(millis(current.connectTimeout()));
-            Socket socket;
-            try {
-                socket = listener.accept();
-            } catch (SocketTimeoutException e) {
-                String failure = "the server did not connect back to " + reported.getHostAddress() + ":"
-                                 + listener.getLocalPort() + " within " + millis(current.connectTimeout()) + " ms";
-                // the server still owes a reply (usually 425) for the command: read it or give up the connection
-                Optional<String> pending = drainPendingReply(current.connectTimeout());
-                if (pending.isEmpty()) {
-                    client.dropControlConnection();
-                    throw new ModeFailure(FailureKind.NO_ANSWER,
-                            failure + " (no reply followed; control connection dropped)");
-                }
-                throw new ModeFailure(FailureKind.NO_CONNECT_BACK, failure + " (" + pending.get() + ")");
-            }
-            if (client.isRemoteVerificationEnabled() && !client.verifyRemote(socket)) {
-                String intruder = socket.getInetAddress().getHostAddress();
-                closeQuietly(socket);
+            return null;
+        }
+        try {
+            return connectBack.join();
+        } catch (CompletionException e) {
+            // the server still owes a reply (usually 425) for the command: read it or give up the connection
+            Optional<String> pending = drainPendingReply(current.connectTimeout());
+            if (pending.isEmpty()) {
                 client.dropControlConnection();
-                throw new IOException("Refused an active data connection from " + intruder + ": it is not the server "
-                                      + client.serverKey() + " (remote verification)");
+                throw new ModeFailure(FailureKind.NO_ANSWER,
+                        unreachable + " (no reply followed; control connection dropped)");
             }
-            applyBufferSizes(socket);
-            applyDataTimeout(socket);
-            return new Outcome(socket, true);
+            throw new ModeFailure(FailureKind.NO_CONNECT_BACK, unreachable + " (" + pending.get() + ")");
+        }
+    }
+
+    /** Where the wait for the first reply to the transfer command stands in active mode. */
+    private enum ActiveWait {
+        AWAITING_REPLY, REPLIED, GAVE_UP
+    }
+
+    /** Accepts active data connections while the control connection waits for its reply; daemon threads. */
+    private static final ExecutorService ACCEPTORS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "autoftp-active-accept");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private static Socket accept(ServerSocket listener) {
+        try {
+            return listener.accept();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -337,6 +401,37 @@ public final class DataChannelNegotiator {
         throw new ModeFailure(FailureKind.LOCAL,
                 "no free local port in activePortRange " + min + "-" + current.activeMaxPort());
     }
+
+    /**
+     * Sends EPSV, PASV, EPRT or PORT. The server answers these by itself, at once, so a hostile or broken one that does
+     * not answer within twice the data connect timeout (or soTimeout if shorter) fails the mode, instead of holding the
+     * transfer for the control connection's timeout (camel-ftp's soTimeout: 300 s by default); its control connection,
+     * out of step now, is dropped.
+     */
+    private int dataChannelCommand(DataChannelMode mode, ControlCall send, DataChannelSettings current)
+            throws IOException, ModeFailure {
+        Duration bound = current.connectTimeout().multipliedBy(2);
+        Duration control = controlReplyBound();
+        if (control.compareTo(bound) < 0) {
+            bound = control; // a shorter soTimeout applies anyway: say so
+        }
+        try {
+            return withControlTimeout(bound, send);
+        } catch (SocketTimeoutException e) {
+            client.dropControlConnection();
+            throw new ModeFailure(FailureKind.UNANSWERED, "the server did not answer " + mode + " within "
+                                                          + millis(bound) + " ms (control connection dropped)");
+        }
+    }
+
+    /** The control connection's reply timeout (camel-ftp's soTimeout), or camel-ftp's default when it has none. */
+    private Duration controlReplyBound() throws IOException {
+        int soTimeout = client.getSoTimeout();
+        return soTimeout > 0 ? Duration.ofMillis(soTimeout) : DEFAULT_CONTROL_REPLY_BOUND;
+    }
+
+    /** camel-ftp's default soTimeout, for a control connection that would otherwise wait forever (commons-net's 0). */
+    private static final Duration DEFAULT_CONTROL_REPLY_BOUND = Duration.ofMinutes(5);
 
     /** The client read the final reply of the transfer ({@code completePendingCommand}). */
     void transferReplyRead() {

@@ -3,6 +3,7 @@ package io.autoftp.client;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
@@ -67,6 +68,11 @@ public record DataChannelSettings(DataChannelPolicy policy, Duration connectTime
         return new DataChannelSettings(DataChannelPolicy.parse(dataChannel, names.apply("dataChannel")), connectTimeout,
                 PasvAddressPolicy.parse(pasvAddressPolicy, names.apply("pasvAddressPolicy")), ports[0], ports[1],
                 address(activeExternalAddress, names.apply("activeExternalAddress")), memoryTtl);
+    }
+
+    /** The option's name in properties and on command lines: {@code dataConnectTimeout} is {@code data-connect-timeout}. */
+    public static String kebabCase(String option) {
+        return option.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
     }
 
     /** {@code min-max} as {min, max}; {0, 0} for none. */

@@ -4,7 +4,6 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -120,7 +119,7 @@ public final class Diagnose {
         DataChannelDiagnosis diagnosis = diagnosis(command.settings, command.timeout,
                 command.tls ? new Tls(command.implicit, "TLS", null) : null);
         out.println("Probing " + (command.tls ? (command.implicit ? "implicit FTPS" : "explicit FTPS") : "FTP") + " server "
-                    + command.host + ":" + command.port + " as " + username + " (each mode on a connection of its own)...");
+                    + ServerKey.of(command.host, command.port) + " as " + username + " (each mode on a connection of its own)...");
         DataChannelDiagnosis.Report report;
         try {
             report = diagnosis.probe(command.host, command.port, username, password);
@@ -211,7 +210,11 @@ public final class Diagnose {
         boolean tls;
         boolean implicit;
         Duration timeout = DEFAULT_TIMEOUT;
-        DataChannelSettings settings = DataChannelSettings.defaults();
+        Duration dataConnectTimeout = DataChannelSettings.DEFAULT_CONNECT_TIMEOUT;
+        String pasvAddressPolicy = PasvAddressPolicy.CONTROL_HOST.configValue();
+        String activePortRange;
+        String activeExternalAddress;
+        DataChannelSettings settings;
 
         /** @return null for --help */
         static Command parse(String[] args) {
@@ -234,6 +237,7 @@ public final class Diagnose {
                 throw new IllegalArgumentException("Which server? Give its URL, e.g. ftp://user@ftp.example.com:21");
             }
             command.url(url);
+            command.settings = command.dataChannelSettings();
             return command;
         }
 
@@ -279,31 +283,19 @@ public final class Diagnose {
             String value = arg.substring(equals + 1).trim();
             switch (name) {
                 case "timeout" -> timeout = duration(value, arg);
-                case "data-connect-timeout" -> settings = new DataChannelSettings(settings.policy(),
-                        duration(value, arg), settings.pasvAddressPolicy(), settings.activeMinPort(),
-                        settings.activeMaxPort(), settings.activeExternalAddress(), settings.memoryTtl());
-                case "pasv-address-policy" -> settings = new DataChannelSettings(settings.policy(),
-                        settings.connectTimeout(), PasvAddressPolicy.parse(value, "--pasv-address-policy"),
-                        settings.activeMinPort(), settings.activeMaxPort(), settings.activeExternalAddress(),
-                        settings.memoryTtl());
-                case "active-port-range" -> {
-                    String[] range = value.split("-");
-                    try {
-                        settings = settings.withActivePortRange(Integer.parseInt(range[0].trim()),
-                                Integer.parseInt(range[range.length - 1].trim()));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--active-port-range must be MIN-MAX, not " + value);
-                    }
-                }
-                case "active-external-address" -> {
-                    try {
-                        settings = settings.withActiveExternalAddress(InetAddress.getByName(value));
-                    } catch (UnknownHostException e) {
-                        throw new IllegalArgumentException("--active-external-address: unknown host " + value);
-                    }
-                }
+                case "data-connect-timeout" -> dataConnectTimeout = duration(value, arg);
+                case "pasv-address-policy" -> pasvAddressPolicy = value;
+                case "active-port-range" -> activePortRange = value;
+                case "active-external-address" -> activeExternalAddress = value;
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
+        }
+
+        /** The data channel options, checked as the endpoints' are, named as on this command line. */
+        private DataChannelSettings dataChannelSettings() {
+            return DataChannelSettings.of("auto", dataConnectTimeout, pasvAddressPolicy, activePortRange,
+                    activeExternalAddress, DataChannelSettings.DEFAULT_MEMORY_TTL,
+                    option -> "--" + DataChannelSettings.kebabCase(option));
         }
 
         /** 5s, 500ms, 2m, or plain milliseconds. */

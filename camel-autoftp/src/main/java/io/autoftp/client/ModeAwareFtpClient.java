@@ -122,6 +122,11 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
     }
 
     @Override
+    public void interruptControlRead() {
+        ClientSupport.closeQuietly(_socket_);
+    }
+
+    @Override
     public boolean reconnectControl() {
         return ClientSupport.reconnect(this, session);
     }

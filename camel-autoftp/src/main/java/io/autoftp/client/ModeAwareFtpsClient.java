@@ -160,6 +160,11 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     }
 
     @Override
+    public void interruptControlRead() {
+        ClientSupport.closeQuietly(_socket_);
+    }
+
+    @Override
     public boolean reconnectControl() {
         return ClientSupport.reconnect(this, session);
     }

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +29,14 @@ public final class ModeMemory {
     public record Entry(DataChannelMode mode, Instant learnedAt, String reason) {
     }
 
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<String, DataChannelMode> lastLogged = new ConcurrentHashMap<>();
+    /**
+     * A server's entry (null once forgotten) and the mode last logged for it, kept as one value so that each change is
+     * decided, and logged, exactly once even when endpoints sharing the memory learn or forget at the same time.
+     */
+    private record State(Entry entry, DataChannelMode logged) {
+    }
+
+    private final ConcurrentHashMap<String, State> servers = new ConcurrentHashMap<>();
     private final Clock clock;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
     private final DataChannelListener events = new Dispatcher();
@@ -44,7 +51,8 @@ public final class ModeMemory {
 
     /** The mode to try first for this server, if one worked within {@code ttl} (zero: memory off). */
     public Optional<DataChannelMode> recall(String server, Duration ttl) {
-        Entry entry = entries.get(server);
+        State state = servers.get(server);
+        Entry entry = state == null ? null : state.entry();
         if (entry == null || ttl.isZero() || !clock.instant().isBefore(entry.learnedAt().plus(ttl))) {
             return Optional.empty();
         }
@@ -59,26 +67,45 @@ public final class ModeMemory {
      */
     public void remember(String server, DataChannelMode mode, String reason, Duration ttl) {
         Instant now = clock.instant();
-        entries.compute(server, (key, old) -> {
-            boolean stillValid = old != null && old.mode() == mode && now.isBefore(old.learnedAt().plus(ttl));
-            return stillValid ? old : new Entry(mode, now, reason);
+        servers.compute(server, (key, old) -> {
+            Entry entry = old == null ? null : old.entry();
+            boolean stillValid = entry != null && entry.mode() == mode && now.isBefore(entry.learnedAt().plus(ttl));
+            DataChannelMode logged = old == null ? null : old.logged();
+            if (logged != mode) {
+                // logged while the change is made, so that the lines come in the order of the changes (they are rare)
+                String why = reason.isEmpty() ? "" : "; " + reason;
+                LOG.log(Level.INFO, () -> logged == null
+                        ? "Data channel to " + server + ": using " + mode.describe() + why
+                        : "Data channel to " + server + ": switched from " + logged.describe() + " to "
+                          + mode.describe() + why);
+            }
+            return new State(stillValid ? entry : new Entry(mode, now, reason), mode);
         });
-        DataChannelMode logged = lastLogged.put(server, mode);
-        if (logged != mode) {
-            LOG.log(Level.INFO, () -> logged == null
-                    ? "Data channel to " + server + ": using " + mode.describe() + (reason.isEmpty() ? "" : "; " + reason)
-                    : "Data channel to " + server + ": switched from " + logged.describe() + " to " + mode.describe()
-                      + (reason.isEmpty() ? "" : "; " + reason));
-        }
     }
 
-    /** Drops what was known about a server after its remembered mode failed. */
+    /** Drops what was known about a server, whichever mode it was. */
     public void forget(String server) {
-        entries.remove(server);
+        servers.computeIfPresent(server, (key, old) -> new State(null, old.logged()));
+    }
+
+    /**
+     * Drops a server's entry after {@code failed} failed, but only while the entry is still that mode: another endpoint
+     * may have learned a working one since this one recalled it.
+     */
+    public void forget(String server, DataChannelMode failed) {
+        servers.computeIfPresent(server, (key, old) -> old.entry() != null && old.entry().mode() == failed
+                ? new State(null, old.logged())
+                : old);
     }
 
     /** A snapshot for health checks, metrics and tests. */
     public Map<String, Entry> snapshot() {
+        Map<String, Entry> entries = new HashMap<>();
+        servers.forEach((server, state) -> {
+            if (state.entry() != null) {
+                entries.put(server, state.entry());
+            }
+        });
         return Map.copyOf(entries);
     }
 

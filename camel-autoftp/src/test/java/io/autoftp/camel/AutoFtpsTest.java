@@ -14,12 +14,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelMode;
@@ -29,6 +42,7 @@ import io.autoftp.client.ModeAwareFtpsClient;
 import io.autoftp.client.ModeMemory;
 import io.autoftp.testing.EmbeddedFtpServer;
 import io.autoftp.testing.TestFiles;
+import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.PropertyConfigurer;
@@ -271,5 +285,201 @@ class AutoFtpsTest extends CamelTestSupport {
         }
         assertInstanceOf(SSLException.class, cause, () -> "expected a TLS failure in " + failure);
         assertTrue(Files.notExists(server.home().resolve("upload/x")));
+    }
+
+    /**
+     * With {@code sslContextParameters} the endpoint reads the TLS settings off a socket of that context to copy them
+     * onto its client; that socket is closed even when copying them fails.
+     */
+    @Test
+    void theSocketReadForTheSslContextParametersIsClosedEvenWhenCopyingFails() throws Exception {
+        List<Socket> made = new CopyOnWriteArrayList<>();
+        SSLContext tls = contextMaking(made);
+        SSLContextParameters parameters = new SSLContextParameters() {
+            @Override
+            public SSLContext createSSLContext(CamelContext camelContext) {
+                return tls;
+            }
+        };
+        startRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                getContext().getRegistry().bind("tls", parameters);
+            }
+        });
+        AutoFtpsEndpoint endpoint = context.getEndpoint("autoftps://u@127.0.0.1:2121/dir?sslContextParameters=#tls",
+                AutoFtpsEndpoint.class);
+        assertThrows(NullPointerException.class, endpoint::createFtpClient, "no cipher suites to copy");
+        assertEquals(1, made.size(), "one socket read");
+        assertTrue(made.get(0).isClosed(), "and closed");
+    }
+
+    /** An SSLContext whose socket factory makes {@link NoCipherSuitesSocket}s and keeps them in {@code made}. */
+    private static SSLContext contextMaking(List<Socket> made) {
+        SSLSocketFactory factory = new SSLSocketFactory() {
+            @Override
+            public Socket createSocket() {
+                Socket socket = new NoCipherSuitesSocket();
+                made.add(socket);
+                return socket;
+            }
+
+            @Override
+            public String[] getDefaultCipherSuites() {
+                return new String[0];
+            }
+
+            @Override
+            public String[] getSupportedCipherSuites() {
+                return new String[0];
+            }
+
+            @Override
+            public Socket createSocket(Socket s, String host, int port, boolean autoClose) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        SSLContextSpi spi = new SSLContextSpi() {
+            @Override
+            protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
+            }
+
+            @Override
+            protected SSLSocketFactory engineGetSocketFactory() {
+                return factory;
+            }
+
+            @Override
+            protected SSLServerSocketFactory engineGetServerSocketFactory() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            protected SSLSessionContext engineGetServerSessionContext() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            protected SSLSessionContext engineGetClientSessionContext() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        return new SSLContext(spi, null, "TLS") {
+        };
+    }
+
+    /** An unconnected TLS socket that has no enabled cipher suites to tell (null): copying them fails. */
+    private static final class NoCipherSuitesSocket extends SSLSocket {
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return new String[0];
+        }
+
+        @Override
+        public String[] getEnabledCipherSuites() {
+            return null;
+        }
+
+        @Override
+        public void setEnabledCipherSuites(String[] suites) {
+        }
+
+        @Override
+        public String[] getSupportedProtocols() {
+            return new String[0];
+        }
+
+        @Override
+        public String[] getEnabledProtocols() {
+            return new String[0];
+        }
+
+        @Override
+        public void setEnabledProtocols(String[] protocols) {
+        }
+
+        @Override
+        public SSLSession getSession() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void addHandshakeCompletedListener(HandshakeCompletedListener listener) {
+        }
+
+        @Override
+        public void removeHandshakeCompletedListener(HandshakeCompletedListener listener) {
+        }
+
+        @Override
+        public void startHandshake() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setUseClientMode(boolean mode) {
+        }
+
+        @Override
+        public boolean getUseClientMode() {
+            return true;
+        }
+
+        @Override
+        public void setNeedClientAuth(boolean need) {
+        }
+
+        @Override
+        public boolean getNeedClientAuth() {
+            return false;
+        }
+
+        @Override
+        public void setWantClientAuth(boolean want) {
+        }
+
+        @Override
+        public boolean getWantClientAuth() {
+            return false;
+        }
+
+        @Override
+        public void setEnableSessionCreation(boolean flag) {
+        }
+
+        @Override
+        public boolean getEnableSessionCreation() {
+            return true;
+        }
     }
 }

@@ -11,11 +11,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.autoftp.client.DataChannelDiagnosis.ModeResult;
 import io.autoftp.client.DataChannelDiagnosis.Report;
 import io.autoftp.client.DataChannelException.FailureKind;
 import io.autoftp.testing.EmbeddedFtpServer;
+import io.autoftp.testing.FtpFaultProxy;
 import io.autoftp.testing.ReplyRewritingProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,69 @@ class DataChannelDiagnosisTest {
                 report.toText());
         assertTrue(report.findings().get(0).endsWith("a firewall or NAT in front of this client blocks inbound"
                                                      + " connections. Passive mode works and autoftp will use it."));
+    }
+
+    /**
+     * A garbled 227 reply is no {@link DataChannelException} (commons-net cannot even read it): it is PASV's result, and
+     * the other modes are still probed, each on its own connection.
+     */
+    @Test
+    void anUnreadableReplyInOneModeIsThatModesResultAndTheOtherModesAreStillProbed() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        ReplyRewritingProxy proxy = ReplyRewritingProxy.to(server)
+                .rewrite(line -> line.startsWith("227") ? "\u0000\u0007garbage" : line);
+        closeables.add(0, proxy);
+        Report report = probe(FAST, server, proxy.port());
+        assertEquals(List.of("EPSV: works", "PASV: MalformedServerReplyException: Could not parse response code."
+                             + " Server Reply: \u0000\u0007garbage", "EPRT: works", "PORT: works"),
+                report.results().stream().map(ModeResult::toString).toList());
+        assertEquals(Optional.of(FailureKind.ERROR), report.results().get(1).failureKind());
+        assertEquals(List.of("PASV fails: MalformedServerReplyException: Could not parse response code. Server Reply:"
+                             + " \u0000\u0007garbage."), report.findings());
+        assertEquals(Optional.of(DataChannelMode.EPSV), report.recommendedMode());
+    }
+
+    /** A runtime failure while one mode lists is that mode's result too; the modes after it are still probed. */
+    @Test
+    void aRuntimeFailureInOneModeIsThatModesResultAndTheOtherModesAreStillProbed() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        DataChannelDiagnosis diagnosis = new DataChannelDiagnosis(settings -> {
+            boolean broken = settings.policy().order().equals(List.of(DataChannelMode.PASV));
+            return new ModeAwareFtpClient(settings, new ModeMemory()) {
+                @Override
+                public String[] listNames() throws IOException {
+                    if (broken) {
+                        throw new IllegalStateException("listing parser failed");
+                    }
+                    return super.listNames();
+                }
+            };
+        }, FAST);
+        Report report = diagnosis.probe(server.host(), server.port(), server.username(), server.password());
+        assertEquals(List.of("EPSV: works", "PASV: IllegalStateException: listing parser failed", "EPRT: works",
+                "PORT: works"), report.results().stream().map(ModeResult::toString).toList());
+        assertEquals(Optional.of(FailureKind.ERROR), report.results().get(1).failureKind());
+        assertEquals(4, server.sessionCount(), "each mode on a connection of its own");
+    }
+
+    /**
+     * Only the first login decides whether the server can be probed at all: a control connection lost while a later
+     * mode logs in is that mode's result, and the next mode still gets its own.
+     */
+    @Test
+    void aControlConnectionLostInALaterModeIsThatModesResult() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        FtpFaultProxy proxy = FtpFaultProxy.to(server);
+        closeables.add(0, proxy);
+        AtomicInteger logins = new AtomicInteger();
+        proxy.dropAfter(line -> line.startsWith("USER") && logins.incrementAndGet() == 3, 1); // EPRT's login
+        Report report = probe(FAST, server, proxy.port());
+        List<ModeResult> results = report.results();
+        assertEquals(List.of(true, true, false, true), results.stream().map(ModeResult::works).toList(),
+                report.toText());
+        assertEquals(Optional.of(FailureKind.ERROR), results.get(2).failureKind(), report.toText());
+        assertTrue(report.findings().get(0).startsWith("EPRT fails: "), report.toText());
+        assertEquals(4, proxy.connectionCount(), "each mode on a connection of its own");
     }
 
     @Test

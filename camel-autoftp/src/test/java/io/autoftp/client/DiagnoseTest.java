@@ -105,4 +105,20 @@ class DiagnoseTest {
         assertTrue(help.out().startsWith("Usage: java -cp \"target/quarkus-app/lib/main/*\" io.autoftp.client.Diagnose"),
                 help.out());
     }
+
+    /** The data channel options go through the endpoints' own checks, and the error names the command-line option. */
+    @Test
+    void badDataChannelValuesAreUsageErrorsNamingTheOption() {
+        Map<String, String> cases = Map.of(
+                "--active-port-range=40000", "Option --active-port-range must be min-max with 1 <= min <= max <= 65535,"
+                                             + " not 40000",
+                "--active-port-range=9000-8000", "Option --active-port-range must be min-max",
+                "--pasv-address-policy=anywhere", "Option --pasv-address-policy has an invalid value 'anywhere'",
+                "--active-external-address=no.such.host.invalid", "Option --active-external-address has an invalid value");
+        cases.forEach((option, message) -> {
+            Run run = run(Map.of("AUTOFTP_PASSWORD", "x"), noConsole(), option, "ftp://someone@127.0.0.1:21");
+            assertEquals(Diagnose.USAGE, run.status(), option + ": " + run.err());
+            assertTrue(run.err().startsWith(message), option + ": " + run.err());
+        });
+    }
 }

@@ -130,13 +130,16 @@ class ModeAwareFtpClientTest {
                 Duration.ofSeconds(1), PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMinutes(1));
         ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
         assertTrue(client.changeWorkingDirectory("inbox"));
+        // the LIST's first reply may be slow in active mode (the server connects back first): it gets the control
+        // connection's own reply timeout, like any reply
+        client.setSoTimeout(2_000);
 
         long start = System.nanoTime();
         FTPFile[] files = client.listFiles();
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertEquals(List.of("x.bin"), Arrays.stream(files).map(FTPFile::getName).toList(), "listed in inbox again");
-        assertTrue(millis < 10_000, "bounded by the data connect timeout, not soTimeout: " + millis + " ms");
+        assertTrue(millis >= 2_000 && millis < 10_000, "bounded by soTimeout: " + millis + " ms");
         assertEquals(2, proxy.connectionCount(), "one reconnect");
         assertEquals(DataChannelMode.EPSV, memory.recall("127.0.0.1:" + proxy.port(), Duration.ofMinutes(1)).get());
         Path local = Files.createTempFile("x", ".bin");
@@ -145,6 +148,86 @@ class ModeAwareFtpClientTest {
         }
         assertEquals(sum, TestFiles.sha256(local));
         Files.delete(local);
+    }
+
+    /**
+     * A server that cannot connect back (here: PORT names an address nobody listens on) and then stays silent on the
+     * control connection, as vsftpd, proftpd and pure-ftpd do while their connect hangs behind a client's firewall:
+     * the mode fails when no connection came within the data connect timeout, not after the control connection's
+     * (long) reply timeout, and the next mode serves.
+     */
+    @Test
+    void aServerThatCannotConnectBackCostsOneDataConnectTimeoutWhateverTheSoTimeout() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Path inbox = Files.createDirectories(server.home().resolve("inbox"));
+        TestFiles.writeRandom(inbox, "x.bin", 1000, 4);
+        ThreadLocal<Boolean> silent = ThreadLocal.withInitial(() -> false);
+        ReplyRewritingProxy proxy = proxy(server).rewrite(line -> {
+            if (silent.get()) {
+                return null;
+            }
+            if (line.startsWith("200 Command EPRT")) {
+                silent.set(true);
+            }
+            return line;
+        });
+        ModeMemory memory = new ModeMemory();
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.parse("EPRT,EPSV", "dataChannel"),
+                Duration.ofSeconds(1), PasvAddressPolicy.CONTROL_HOST, 0, 0, InetAddress.getByName("127.0.0.9"),
+                Duration.ofMinutes(1));
+        ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
+        assertTrue(client.changeWorkingDirectory("inbox"));
+        client.setSoTimeout(60_000);
+
+        long start = System.nanoTime();
+        FTPFile[] files = client.listFiles();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(List.of("x.bin"), Arrays.stream(files).map(FTPFile::getName).toList(), "listed over EPSV");
+        assertTrue(millis < 10_000, "one data connect timeout and a reconnect, not soTimeout: " + millis + " ms");
+        assertEquals(2, proxy.connectionCount(), "one reconnect");
+        assertEquals(DataChannelMode.EPSV, memory.recall("127.0.0.1:" + proxy.port(), Duration.ofMinutes(1)).get());
+    }
+
+    /**
+     * In active mode a healthy server may answer the transfer command late (this one's "150" comes three data connect
+     * timeouts after RETR): that wait is the control connection's, so the mode does not fail.
+     */
+    @Test
+    void aSlowFirstReplyToTheTransferCommandInActiveModeIsWaitedFor() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Files.writeString(server.home().resolve("a.txt"), "slow but healthy");
+        ReplyRewritingProxy proxy = proxy(server).rewrite(line -> {
+            if (line.startsWith("150")) {
+                slowServer(Duration.ofSeconds(3));
+            }
+            return line;
+        });
+        ModeMemory memory = new ModeMemory();
+        DataChannelSettings settings = new DataChannelSettings(DataChannelPolicy.parse("EPRT,PORT", "dataChannel"),
+                Duration.ofSeconds(1), PasvAddressPolicy.CONTROL_HOST, 0, 0, null, Duration.ofMinutes(1));
+        ModeAwareFtpClient client = connect(settings, memory, server, proxy.port());
+        client.setSoTimeout(10_000);
+
+        long start = System.nanoTime();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile("a.txt", bytes), client.getReplyString());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals("slow but healthy", bytes.toString());
+        assertTrue(millis >= 3_000, "the first reply was late: " + millis + " ms");
+        assertEquals(List.of("EPRT 200"), server.dataChannelReplies(), "EPRT did not fail");
+        assertEquals(1, proxy.connectionCount(), "no reconnect");
+        assertEquals(DataChannelMode.EPRT, memory.recall("127.0.0.1:" + proxy.port(), Duration.ofMinutes(1)).get());
+    }
+
+    /** A server that takes its time: the fault itself, not a wait of the test. */
+    private static void slowServer(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

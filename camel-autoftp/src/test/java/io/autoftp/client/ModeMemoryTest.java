@@ -17,10 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -257,5 +261,121 @@ class ModeMemoryTest {
             memory.remember(SERVER, EPSV, "", TTL);
         }
         assertEquals(List.of(), capture.infoMessages());
+    }
+
+    /**
+     * Endpoints sharing the memory learn modes for one server at the same time: each round, four threads remember four
+     * different modes at once. Whichever wins, the INFO lines tell one story in the order they were logged (each
+     * "switched from" names the mode the line before switched to), and the last one names the mode remembered.
+     */
+    @Test
+    void concurrentRemembersLogEachChangeOnceInTheOrderTheyHappened() throws Exception {
+        DataChannelMode[] modes = DataChannelMode.values();
+        int rounds = 2_000;
+        List<String> problems = new CopyOnWriteArrayList<>();
+        CyclicBarrier barrier = new CyclicBarrier(modes.length, () -> {
+            // runs once every thread has remembered, before the next round: nobody is inside the memory now
+            List<String> lines = capture.infoMessages();
+            DataChannelMode remembered = memory.snapshot().get(SERVER).mode();
+            if (!lines.get(lines.size() - 1).contains(" to " + remembered.describe())
+                && !lines.get(lines.size() - 1).contains("using " + remembered.describe())) {
+                problems.add("remembered " + remembered + ", last logged: " + lines.get(lines.size() - 1));
+            }
+        });
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < modes.length; t++) {
+            int offset = t;
+            threads.add(started("endpoint-" + t, () -> {
+                try {
+                    for (int round = 0; round < rounds; round++) {
+                        memory.remember(SERVER, modes[(round + offset) % modes.length], "round " + round, TTL);
+                        barrier.await(30, TimeUnit.SECONDS);
+                    }
+                } catch (Exception e) {
+                    problems.add("thread failed: " + e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join(60_000);
+            assertTrue(!thread.isAlive(), thread.getName() + " finished");
+        }
+        List<String> lines = capture.infoMessages();
+        Matcher first = LINE.matcher(lines.get(0));
+        assertTrue(first.matches() && first.group(1) == null, lines.get(0));
+        String previous = first.group(2);
+        for (String line : lines.subList(1, lines.size())) {
+            Matcher m = LINE.matcher(line);
+            if (!m.matches() || !previous.equals(m.group(1))) {
+                problems.add("after a switch to " + previous + ": " + line);
+            }
+            previous = m.matches() ? m.group(2) : previous;
+        }
+        assertEquals(List.of(), problems.subList(0, Math.min(5, problems.size())), problems.size() + " problems");
+    }
+
+    /** "using passive (EPSV)" or "switched from passive (EPSV) to active (EPRT)": group 1 the old mode, 2 the new. */
+    private static final Pattern LINE = Pattern.compile("Data channel to " + Pattern.quote(SERVER)
+                                                        + ": (?:using|switched from \\w+ \\((\\w+)\\) to)"
+                                                        + " \\w+ \\((\\w+)\\).*");
+
+    /**
+     * One endpoint's remembered mode fails while another endpoint learns a new mode for the same server: the failure
+     * may only drop the mode that failed, never the one just learned.
+     */
+    @Test
+    void forgettingAFailedModeNeverDropsAModeAnotherThreadJustLearned() throws Exception {
+        int rounds = 2_000;
+        List<String> lost = new CopyOnWriteArrayList<>();
+        memory.remember(SERVER, EPSV, "", TTL);
+        CyclicBarrier barrier = new CyclicBarrier(2, () -> {
+            Optional<DataChannelMode> kept = memory.recall(SERVER, TTL);
+            if (!kept.equals(Optional.of(PASV))) {
+                lost.add(kept.toString());
+            }
+            memory.remember(SERVER, EPSV, "", TTL); // the next round starts with EPSV remembered again
+        });
+        Thread failing = started("failing-endpoint", () -> {
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    memory.forget(SERVER, EPSV);
+                    barrier.await(30, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                lost.add("thread failed: " + e);
+            }
+        });
+        Thread learning = started("learning-endpoint", () -> {
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    memory.remember(SERVER, PASV, "EPSV failed", TTL);
+                    barrier.await(30, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                lost.add("thread failed: " + e);
+            }
+        });
+        failing.join(60_000);
+        learning.join(60_000);
+        assertTrue(!failing.isAlive() && !learning.isAlive(), "both finished");
+        assertEquals(List.of(), lost, "rounds where the newly learned PASV was dropped");
+    }
+
+    @Test
+    void forgetDropsOnlyTheModeThatFailed() {
+        memory.remember(SERVER, PASV, "EPSV refused", TTL);
+        memory.forget(SERVER, EPSV);
+        assertEquals(Optional.of(PASV), memory.recall(SERVER, TTL), "another mode is remembered now: kept");
+        memory.forget(SERVER, PASV);
+        assertEquals(Optional.empty(), memory.recall(SERVER, TTL));
+        assertTrue(memory.snapshot().isEmpty());
+        memory.remember(SERVER, PASV, "EPSV refused", TTL);
+        assertEquals(1, capture.infoMessages().size(), "re-learning the mode last logged logs nothing new");
+    }
+
+    private static Thread started(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.start();
+        return thread;
     }
 }

@@ -48,7 +48,7 @@ class InvalidOptionTest extends FaultTestSupport {
             "activeExternalAddress=::1::2|Option activeExternalAddress has an invalid value '::1::2'",
             "activePortRange=9000-8000|Option activePortRange must be min-max with 1 <= min <= max <= 65535, not 9000-8000",
             "activePortRange=70000-70010|Option activePortRange must be min-max with 1 <= min <= max <= 65535",
-            "activePortRange=high|The option activePortRange should have syntax: min-max" })
+            "activePortRange=high|Option activePortRange must be min-max with 1 <= min <= max <= 65535, not high" })
     void anInvalidValueStopsTheRouteWithAnErrorNamingTheOption(String option, String expected) throws Exception {
         String from = uri("autoftp", server, server.port(), "inbox", "initialDelay=0&" + option);
         Exception failure = assertThrows(Exception.class, () -> startRoutes(new RouteBuilder() {

@@ -460,8 +460,8 @@ class FirewallMatrixTest {
             if (expect.activeFirstMode.isPassive()) {
                 assertTrue(!failed.isEmpty() && failed.stream().noneMatch(DataChannelMode::isPassive),
                         run.context("the active modes (and only they) must fail first: " + failed));
-                // a server that cannot connect back goes silent: each active try costs 2 x dataConnectTimeout and a
-                // new control connection
+                // a server that cannot connect back goes silent: each active try costs dataConnectTimeout (the
+                // accept gives up, the control connection owing its reply is dropped) and a new control connection
                 long silent = run.count("RECONNECTED");
                 bound = DATA_CONNECT_TIMEOUT.multipliedBy(2 * silent).plus(DATA_CONNECT_TIMEOUT)
                         .plus(FIRST_FILE_MARGIN.multipliedBy(1 + silent)).toMillis();

@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import io.autoftp.camel.DataChannelOptions;
 import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.camel.NamedServer;
+import io.autoftp.client.DataChannelSettings;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -111,7 +112,7 @@ public class AutoFtpRecorder {
     }
 
     /** The property name of a data channel option: {@code dataConnectTimeout} is {@code data-connect-timeout}. */
-    static String property(String option) {
-        return option.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+    private static String property(String option) {
+        return DataChannelSettings.kebabCase(option);
     }
 }

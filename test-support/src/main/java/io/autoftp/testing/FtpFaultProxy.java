@@ -1,6 +1,5 @@
 package io.autoftp.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -384,23 +383,9 @@ public final class FtpFaultProxy implements AutoCloseable {
 
         private void clientToServer() {
             try {
-                InputStream in = client.getInputStream();
-                OutputStream out = upstream.getOutputStream();
-                ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-                byte[] buf = new byte[8192];
-                int r;
-                while ((r = in.read(buf)) != -1) {
-                    for (int i = 0; i < r; i++) {
-                        line.write(buf[i]);
-                        if (buf[i] == '\n') {
-                            if (!forwardCommand(line.toByteArray(), out)) {
-                                resetBoth();
-                                return;
-                            }
-                            line.reset();
-                        }
-                    }
-                    out.flush();
+                if (!ControlLines.relay(client.getInputStream(), upstream.getOutputStream(), this::forwardCommand)) {
+                    resetBoth();
+                    return;
                 }
                 upstream.shutdownOutput();
             } catch (IOException e) {
@@ -410,7 +395,7 @@ public final class FtpFaultProxy implements AutoCloseable {
 
         /** Records, rewrites and forwards one command line; false when the connection is to be dropped. */
         private boolean forwardCommand(byte[] raw, OutputStream out) throws IOException {
-            String text = stripTerminator(raw);
+            String text = ControlLines.text(raw);
             String logged = text.regionMatches(true, 0, "PASS", 0, 4) ? "PASS ****" : text;
             commandLog.add("#" + id + " " + logged);
             lastCommand = text;
@@ -431,40 +416,34 @@ public final class FtpFaultProxy implements AutoCloseable {
 
         private void serverToClient() {
             try {
-                InputStream in = upstream.getInputStream();
-                OutputStream out = client.getOutputStream();
-                ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-                byte[] buf = new byte[8192];
-                int r;
-                while ((r = in.read(buf)) != -1) {
-                    for (int i = 0; i < r; i++) {
-                        line.write(buf[i]);
-                        if (buf[i] == '\n') {
-                            String reply = stripTerminator(line.toByteArray());
-                            line.reset();
-                            while (stalled && !closed && !client.isClosed()) {
-                                Thread.sleep(20);
-                            }
-                            String rewritten = replyRewriter.apply(relayPassive(reply));
-                            for (Map.Entry<Predicate<String>, Function<String, String>> c : conditionalRewriters) {
-                                if (rewritten != null && c.getKey().test(lastCommand)) {
-                                    rewritten = c.getValue().apply(rewritten);
-                                }
-                            }
-                            if (rewritten != null) {
-                                out.write((rewritten + "\r\n").getBytes(StandardCharsets.UTF_8));
-                            }
-                        }
-                    }
-                    out.flush();
-                }
+                ControlLines.relay(upstream.getInputStream(), client.getOutputStream(), this::forwardReply);
                 client.shutdownOutput();
             } catch (IOException e) {
                 resetBoth();
+            }
+        }
+
+        /** Holds a stalled reply, rewrites and forwards one reply line; false when interrupted. */
+        private boolean forwardReply(byte[] raw, OutputStream out) throws IOException {
+            try {
+                while (stalled && !closed && !client.isClosed()) {
+                    Thread.sleep(20);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 resetBoth();
+                return false;
             }
+            String rewritten = replyRewriter.apply(relayPassive(ControlLines.text(raw)));
+            for (Map.Entry<Predicate<String>, Function<String, String>> c : conditionalRewriters) {
+                if (rewritten != null && c.getKey().test(lastCommand)) {
+                    rewritten = c.getValue().apply(rewritten);
+                }
+            }
+            if (rewritten != null) {
+                out.write((rewritten + "\r\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
         }
 
         /** Points a 227/229 reply at a new data relay that forwards to the port the server named. */
@@ -673,17 +652,6 @@ public final class FtpFaultProxy implements AutoCloseable {
             }
             upstream.close();
         }
-    }
-
-    private static String stripTerminator(byte[] raw) {
-        int end = raw.length;
-        if (end > 0 && raw[end - 1] == '\n') {
-            end--;
-        }
-        if (end > 0 && raw[end - 1] == '\r') {
-            end--;
-        }
-        return new String(raw, 0, end, StandardCharsets.UTF_8);
     }
 
     /** Closes with SO_LINGER 0: the peer gets a RST, not a FIN. */

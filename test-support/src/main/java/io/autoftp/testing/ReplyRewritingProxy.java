@@ -1,6 +1,5 @@
 package io.autoftp.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -210,25 +209,10 @@ public final class ReplyRewritingProxy implements AutoCloseable {
 
         private void serverToClient() {
             try {
-                InputStream in = upstream.getInputStream();
-                OutputStream out = client.getOutputStream();
-                ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-                byte[] buf = new byte[8192];
-                int r;
-                while ((r = in.read(buf)) != -1) {
-                    for (int i = 0; i < r; i++) {
-                        line.write(buf[i]);
-                        if (buf[i] == '\n') {
-                            out.write(processLine(line.toByteArray()));
-                            line.reset();
-                        }
-                    }
-                    out.flush();
-                }
-                if (line.size() > 0) { // unterminated tail at EOF: forward as is
-                    out.write(line.toByteArray());
-                    out.flush();
-                }
+                ControlLines.relay(upstream.getInputStream(), client.getOutputStream(), (raw, out) -> {
+                    out.write(processLine(raw));
+                    return true;
+                });
                 client.shutdownOutput();
             } catch (IOException e) {
                 closeBoth();
@@ -245,15 +229,8 @@ public final class ReplyRewritingProxy implements AutoCloseable {
 
     /** Rewrites one raw line (terminator included); unchanged lines keep their exact bytes. */
     private byte[] processLine(byte[] raw) {
-        int end = raw.length;
-        if (end > 0 && raw[end - 1] == '\n') {
-            end--;
-        }
-        if (end > 0 && raw[end - 1] == '\r') {
-            end--;
-        }
-        String terminator = new String(raw, end, raw.length - end, StandardCharsets.ISO_8859_1);
-        String original = new String(raw, 0, end, StandardCharsets.UTF_8);
+        String terminator = ControlLines.terminator(raw);
+        String original = ControlLines.text(raw);
 
         String rewritten = original;
         if (mode == Mode.PASSIVE_PORT_CLOSED) {

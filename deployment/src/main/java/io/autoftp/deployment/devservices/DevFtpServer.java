@@ -145,6 +145,7 @@ public final class DevFtpServer implements Closeable {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(DevFtpServer.class.getClassLoader());
+        quietUntilLoggingIsConfigured();
         try {
             server.start();
         } catch (FtpException | FtpServerConfigurationException e) {
@@ -155,6 +156,21 @@ public final class DevFtpServer implements Closeable {
             thread.setContextClassLoader(previous);
         }
         return new DevFtpServer(spec, server, listener, home);
+    }
+
+    /** Held: java.util.logging would otherwise forget the logger, and its level with it. */
+    private static final java.util.logging.Logger FTP_SERVER_LOG = java.util.logging.Logger.getLogger("org.apache.ftpserver");
+
+    /**
+     * The servers start before the application's logging is set up (in dev mode and tests), so the WARN default of
+     * {@code AutoFtpDevServicesProcessor#quietFtpServerLogs} does not yet hold for "FTP server started": set it here.
+     * The application's logging setup then applies its own level, {@code quarkus.log.category."org.apache.ftpserver"}
+     * included.
+     */
+    private static void quietUntilLoggingIsConfigured() {
+        if (FTP_SERVER_LOG.getLevel() == null) {
+            FTP_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     public DevFtpServerSpec spec() {
