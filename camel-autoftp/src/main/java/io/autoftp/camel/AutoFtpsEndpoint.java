@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelSettings;
@@ -110,12 +112,9 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
                 client.setNeedClientAuth(true);
                 client.setKeyManager(factory.getKeyManagers()[0]);
             }
-            Map<String, Object> trust = ftpClientTrustStoreParameters;
-            if (trust != null) {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(
-                        param(trust, "algorithm", TrustManagerFactory.getDefaultAlgorithm()));
-                factory.init(load(trust));
-                client.setTrustManager(factory.getTrustManagers()[0]);
+            Optional<TrustManager> trust = configuredTrustManager();
+            if (trust.isPresent()) {
+                client.setTrustManager(trust.get());
             } else {
                 // commons-net's own default checks certificate dates only, so stock ftps trusts any server: use the
                 // JVM's trusted CAs and check that the certificate names the host, as HTTPS clients do
@@ -126,6 +125,22 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
         client.setParserFactory(new CompactListingParserFactory(
                 new CamelFTPParserFactory(getCamelContext().getClassResolver())));
         return client;
+    }
+
+    /**
+     * The trust manager of camel-ftp's {@code ftpClient.trustStore.*} options (file, password, type, algorithm); empty
+     * without them (then the JVM's trusted CAs apply, with a check of the host name). Also what a health check of the
+     * server trusts.
+     */
+    public Optional<TrustManager> configuredTrustManager() throws Exception {
+        Map<String, Object> trust = ftpClientTrustStoreParameters;
+        if (trust == null) {
+            return Optional.empty();
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(
+                param(trust, "algorithm", TrustManagerFactory.getDefaultAlgorithm()));
+        factory.init(load(trust));
+        return Optional.of(factory.getTrustManagers()[0]);
     }
 
     /** A key or trust store from {@code ftpClient.keyStore.*} or {@code ftpClient.trustStore.*}. */

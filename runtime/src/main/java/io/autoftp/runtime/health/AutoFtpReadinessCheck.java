@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 
+import io.autoftp.camel.AutoFtpsEndpoint;
 import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.camel.ModeAwareEndpoint;
 import io.autoftp.client.DataChannelMode;
@@ -28,7 +29,6 @@ import io.autoftp.client.ServerKey;
 import io.autoftp.runtime.AutoFtpRuntimeConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.file.remote.FtpConfiguration;
-import org.apache.camel.component.file.remote.FtpsConfiguration;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -136,10 +136,10 @@ public class AutoFtpReadinessCheck implements HealthCheck {
         FtpConfiguration route = endpoint.getConfiguration();
         DataChannelSettings settings = endpoint.dataChannelSettings();
         Diagnose.Tls tls = null;
-        if (route instanceof FtpsConfiguration ftps) {
+        if (endpoint instanceof AutoFtpsEndpoint ftps) {
             try {
-                tls = new Diagnose.Tls(ftps.isImplicit(), ftps.getSecurityProtocol(),
-                        ServerProbe.trustManager(server.options()).orElse(null));
+                tls = new Diagnose.Tls(ftps.getFtpsConfiguration().isImplicit(),
+                        ftps.getFtpsConfiguration().getSecurityProtocol(), ftps.configuredTrustManager().orElse(null));
             } catch (Exception e) {
                 throw new IllegalStateException("the trust store of ftpClient.trustStore.file cannot be read: " + e, e);
             }

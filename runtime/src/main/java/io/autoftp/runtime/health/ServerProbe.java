@@ -1,21 +1,12 @@
 package io.autoftp.runtime.health;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelDiagnosis;
 import io.autoftp.client.DataChannelMode;
@@ -116,25 +107,5 @@ public final class ServerProbe {
                   + ")"
                 : "No data channel mode works";
         return ServerHealth.down(target.name(), server, reason, report, clock.instant());
-    }
-
-    /**
-     * A trust manager from camel-ftp's {@code ftpClient.trustStore.*} endpoint options (file, password, type,
-     * algorithm), as the server's routes use them; empty when the server has none (then the JVM's trusted CAs apply).
-     */
-    public static Optional<TrustManager> trustManager(Map<String, String> options) throws GeneralSecurityException,
-            IOException {
-        String file = options.get("ftpClient.trustStore.file");
-        if (file == null || file.isBlank()) {
-            return Optional.empty();
-        }
-        KeyStore store = KeyStore.getInstance(options.getOrDefault("ftpClient.trustStore.type", KeyStore.getDefaultType()));
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            store.load(in, options.getOrDefault("ftpClient.trustStore.password", "").toCharArray());
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(options.getOrDefault(
-                "ftpClient.trustStore.algorithm", TrustManagerFactory.getDefaultAlgorithm()));
-        factory.init(store);
-        return Optional.of(factory.getTrustManagers()[0]);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.autoftp.camel.AutoFtpsEndpoint;
 import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.DataChannelPolicy;
 import io.autoftp.client.DataChannelSettings;
@@ -22,6 +23,7 @@ import io.autoftp.client.Diagnose;
 import io.autoftp.client.PasvAddressPolicy;
 import io.autoftp.testing.EmbeddedFtpServer;
 import io.autoftp.testing.FreePorts;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 /** The readiness check's probe of one server, against real servers, and its cache. */
@@ -119,9 +121,15 @@ class ServerProbeTest {
     @Test
     void explicitFtpsWithTheRoutesTrustStoreOptions() throws Exception {
         try (EmbeddedFtpServer server = EmbeddedFtpServer.builder().tls(false).refuseActive().start()) {
-            Map<String, String> options = Map.of("ftpClient.trustStore.file", EmbeddedFtpServer.truststore().toString(),
-                    "ftpClient.trustStore.password", EmbeddedFtpServer.TLS_PASSWORD);
-            Diagnose.Tls tls = new Diagnose.Tls(false, "TLSv1.3", ServerProbe.trustManager(options).orElseThrow());
+            Diagnose.Tls tls;
+            try (DefaultCamelContext camel = new DefaultCamelContext()) {
+                // the trust manager the routes' endpoint builds from its options, as the readiness check takes it
+                AutoFtpsEndpoint route = camel.getEndpoint("autoftps://" + server.host() + ":" + server.port()
+                                                           + "/?ftpClient.trustStore.file=" + EmbeddedFtpServer.truststore()
+                                                           + "&ftpClient.trustStore.password=RAW("
+                                                           + EmbeddedFtpServer.TLS_PASSWORD + ")", AutoFtpsEndpoint.class);
+                tls = new Diagnose.Tls(false, "TLSv1.3", route.configuredTrustManager().orElseThrow());
+            }
             ServerHealth health = new ServerProbe(target(server, server.password(), DataChannelPolicy.auto(), tls),
                     Clock.systemUTC()).probeNow();
             assertTrue(health.up(), health.toString());
