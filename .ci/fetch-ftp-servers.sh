@@ -18,10 +18,13 @@ DEST="${AUTOFTP_FTP_SERVERS:-$HOME/.cache/autoftp/ftp-servers}"
 FORCE=false
 [[ "${1:-}" == "--force" ]] && FORCE=true
 
-# name -> Debian package that holds the binary
-declare -A PACKAGE=([vsftpd]=vsftpd [proftpd]=proftpd-core [pure-ftpd]=pure-ftpd)
-# name -> binaries (relative to the unpacked tree) that must be there and start
-declare -A BINARIES=([vsftpd]="usr/sbin/vsftpd" [proftpd]="usr/sbin/proftpd" [pure-ftpd]="usr/sbin/pure-ftpd usr/bin/pure-pw")
+# name -> Debian packages unpacked into its directory: the binary's package first, then modules it loads.
+# proftpd's mod_tls (FTPS, RealFtpServer.Builder#tls) is not in proftpd-core but in proftpd-mod-crypto
+# (usr/lib/proftpd/mod_tls.so); vsftpd and pure-ftpd are built with OpenSSL into their one binary.
+declare -A PACKAGE=([vsftpd]=vsftpd [proftpd]="proftpd-core proftpd-mod-crypto" [pure-ftpd]=pure-ftpd)
+# name -> binaries and modules (relative to the unpacked tree) that must be there and find their libraries
+declare -A BINARIES=([vsftpd]="usr/sbin/vsftpd" [proftpd]="usr/sbin/proftpd usr/lib/proftpd/mod_tls.so"
+                     [pure-ftpd]="usr/sbin/pure-ftpd usr/bin/pure-pw")
 NAMES=(vsftpd proftpd pure-ftpd)
 
 SUDO=""
@@ -35,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 log() { echo "fetch-ftp-servers: $*" >&2; }
 
 # A package list is needed for apt-cache/apt-get download; update once if it does not know our packages.
-if ! apt-cache show vsftpd proftpd-core pure-ftpd >/dev/null 2>&1; then
+if ! apt-cache show vsftpd proftpd-core proftpd-mod-crypto pure-ftpd >/dev/null 2>&1; then
   log "apt-get update"
   $SUDO apt-get update -q >&2
 fi
@@ -59,36 +62,57 @@ mkdir -p "$DEST"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
+# Downloads package $1 at version $2 into $WORK (refreshing stale package lists once); prints the .deb's path.
+download() {
+  local pkg="$1" version="$2"
+  if ! (cd "$WORK" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2); then
+    # stale package lists name a version the mirror no longer has: refresh once and take the new candidate
+    log "download failed; apt-get update and retry"
+    $SUDO apt-get update -q >&2
+    version="$(candidate "$pkg")"
+    (cd "$WORK" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2)
+  fi
+  ls "$WORK"/"${pkg}"_*.deb | head -n1
+}
+
 NEED_LIBS=()
 for name in "${NAMES[@]}"; do
-  pkg="${PACKAGE[$name]}"
-  version="$(candidate "$pkg")"
-  if [[ -z "$version" || "$version" == "(none)" ]]; then
-    log "no candidate for $pkg in the package lists"; exit 1
-  fi
+  packages=(${PACKAGE[$name]})
+  wanted=""
+  for pkg in "${packages[@]}"; do
+    version="$(candidate "$pkg")"
+    if [[ -z "$version" || "$version" == "(none)" ]]; then
+      log "no candidate for $pkg in the package lists"; exit 1
+    fi
+    wanted+="${wanted:+ }$pkg $version"
+  done
   target="$DEST/$name"
   stamp="$target/.autoftp-version"
-  if ! $FORCE && [[ -f "$stamp" && "$(cat "$stamp")" == "$pkg $version" ]]; then
-    log "$name: $pkg $version already unpacked in $target"
+  if ! $FORCE && [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    log "$name: $wanted already unpacked in $target"
   else
-    log "$name: downloading $pkg $version"
-    if ! (cd "$WORK" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2); then
-      # stale package lists name a version the mirror no longer has: refresh once and take the new candidate
-      log "download failed; apt-get update and retry"
-      $SUDO apt-get update -q >&2
-      version="$(candidate "$pkg")"
-      (cd "$WORK" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2)
-    fi
-    deb="$(ls "$WORK"/"${pkg}"_*.deb | head -n1)"
     rm -rf "$target.tmp" && mkdir -p "$target.tmp"
-    dpkg -x "$deb" "$target.tmp"
-    cp "$deb" "$target.tmp/"
-    echo "$pkg $version" >"$target.tmp/.autoftp-version"
+    for pkg in "${packages[@]}"; do
+      version="$(candidate "$pkg")"
+      log "$name: downloading $pkg $version"
+      deb="$(download "$pkg" "$version")"
+      dpkg -x "$deb" "$target.tmp"
+      cp "$deb" "$target.tmp/"
+    done
+    # the versions actually unpacked (a refreshed list may have changed a candidate)
+    wanted=""
+    for pkg in "${packages[@]}"; do
+      deb="$(ls "$target.tmp"/"${pkg}"_*.deb | head -n1)"
+      wanted+="${wanted:+ }$pkg $(dpkg-deb -f "$deb" Version)"
+    done
+    echo "$wanted" >"$target.tmp/.autoftp-version"
     rm -rf "$target" && mv "$target.tmp" "$target"
   fi
-  deb="$(ls "$target"/"${pkg}"_*.deb | head -n1)"
-  mapfile -t libs < <(library_deps "$deb")
-  NEED_LIBS+=("${libs[@]}")
+  for pkg in "${packages[@]}"; do
+    deb="$(ls "$target"/"${pkg}"_*.deb | head -n1)"
+    mapfile -t libs < <(library_deps "$deb")
+    NEED_LIBS+=("${libs[@]}")
+  done
 done
 
 # The servers authenticate through PAM (vsftpd) or /etc/shadow (proftpd); those are part of every Debian system,
@@ -107,7 +131,7 @@ status=0
 for name in "${NAMES[@]}"; do
   for bin in ${BINARIES[$name]}; do
     path="$DEST/$name/$bin"
-    if [[ ! -x "$path" ]]; then
+    if [[ ! -f "$path" || ( "$path" != *.so && ! -x "$path" ) ]]; then # modules (*.so) need not be executable
       log "missing $path"; status=1; continue
     fi
     if ldd "$path" | grep -q 'not found'; then

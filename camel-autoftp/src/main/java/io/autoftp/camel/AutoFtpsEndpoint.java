@@ -7,6 +7,7 @@ import java.security.KeyStore;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -102,25 +103,23 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
                 client.setEnabledSessionCreation(socket.getEnableSessionCreation());
             }
         } else {
-            client = new ModeAwareFtpsClient(config.getSecurityProtocol(), config.isImplicit(), dataChannelSettings(),
-                    getComponent().getModeMemory());
-            Map<String, Object> keys = ftpClientKeyStoreParameters;
-            if (keys != null) {
+            KeyManager keys = null;
+            Map<String, Object> keyStore = ftpClientKeyStoreParameters;
+            if (keyStore != null) {
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(
-                        param(keys, "algorithm", KeyManagerFactory.getDefaultAlgorithm()));
-                factory.init(load(keys), param(keys, "keyPassword", param(keys, "password", "")).toCharArray());
-                client.setNeedClientAuth(true);
-                client.setKeyManager(factory.getKeyManagers()[0]);
+                        param(keyStore, "algorithm", KeyManagerFactory.getDefaultAlgorithm()));
+                factory.init(load(keyStore), param(keyStore, "keyPassword", param(keyStore, "password", "")).toCharArray());
+                keys = factory.getKeyManagers()[0];
             }
             Optional<TrustManager> trust = configuredTrustManager();
-            if (trust.isPresent()) {
-                client.setTrustManager(trust.get());
-            } else {
-                // commons-net's own default checks certificate dates only, so stock ftps trusts any server: use the
-                // JVM's trusted CAs and check that the certificate names the host, as HTTPS clients do
-                client.setTrustManager(TrustManagerUtils.getDefaultTrustManager(null));
-                client.setEndpointCheckingEnabled(true);
-            }
+            // commons-net's own default checks certificate dates only, so stock ftps trusts any server: without a trust
+            // store, the JVM's trusted CAs, and a check that the certificate names the host, as HTTPS clients do
+            SSLContext context = ModeAwareFtpsClient.sslContext(config.getSecurityProtocol(), keys,
+                    trust.isPresent() ? trust.get() : TrustManagerUtils.getDefaultTrustManager(null));
+            client = new ModeAwareFtpsClient(config.isImplicit(), context, dataChannelSettings(),
+                    getComponent().getModeMemory());
+            client.setNeedClientAuth(keys != null);
+            client.setEndpointCheckingEnabled(trust.isEmpty());
         }
         client.setParserFactory(new CompactListingParserFactory(
                 new CamelFTPParserFactory(getCamelContext().getClassResolver())));

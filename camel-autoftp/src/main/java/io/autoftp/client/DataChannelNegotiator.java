@@ -484,6 +484,25 @@ public final class DataChannelNegotiator {
         client.dropControlConnection();
     }
 
+    /**
+     * The server's reply to the transfer command whose data connection failed before any data moved (its TLS handshake,
+     * say), read now, bounded by the data connect timeout, so that the control connection stays in step; empty when
+     * none came, and the control connection is then dropped.
+     */
+    Optional<String> settleFailedDataConnection() {
+        transferReplyPending = false;
+        try {
+            Optional<String> pending = drainPendingReply(settings.connectTimeout());
+            if (pending.isPresent()) {
+                return pending;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the control connection is gone as well
+        }
+        client.dropControlConnection();
+        return Optional.empty();
+    }
+
     private Optional<String> drainPendingReply(Duration bound) throws IOException {
         try {
             withControlTimeout(bound, client::getReply);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
 import org.apache.commons.net.ftp.FTPClient;
@@ -178,7 +179,14 @@ public final class Diagnose {
     }
 
     private static FTPClient tlsClient(DataChannelSettings settings, Tls tls) {
-        ModeAwareFtpsClient client = new ModeAwareFtpsClient(tls.protocol(), tls.implicit(), settings, new ModeMemory()) {
+        SSLContext context;
+        try {
+            context = ModeAwareFtpsClient.sslContext(tls.protocol(), null,
+                    tls.trust() != null ? tls.trust() : TrustManagerUtils.getDefaultTrustManager(null));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("No TLS context for " + tls.protocol() + ": " + e.getMessage(), e);
+        }
+        ModeAwareFtpsClient client = new ModeAwareFtpsClient(tls.implicit(), context, settings, new ModeMemory()) {
             @Override
             public boolean login(String username, String password) throws IOException {
                 if (!super.login(username, password)) {
@@ -189,16 +197,8 @@ public final class Diagnose {
                 return true;
             }
         };
-        if (tls.trust() != null) {
-            client.setTrustManager(tls.trust());
-        } else {
-            try {
-                client.setTrustManager(TrustManagerUtils.getDefaultTrustManager(null));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("The JVM's default trust store cannot be read: " + e.getMessage(), e);
-            }
-            client.setEndpointCheckingEnabled(true);
-        }
+        // the JVM's trusted CAs: and the certificate must name the host, as for HTTPS
+        client.setEndpointCheckingEnabled(tls.trust() == null);
         return client;
     }
 

@@ -4,37 +4,57 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
+import javax.net.ServerSocketFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 import org.apache.commons.net.ftp.FTPListParseEngine;
 import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.ftp.FTPSSocketFactory;
+import org.apache.commons.net.util.SSLContextUtils;
+import org.apache.commons.net.util.SSLSocketUtils;
 
 /**
- * The TLS twin of {@link ModeAwareFtpClient}: data connections come from the same {@link DataChannelNegotiator}
- * (through this client's TLS socket factories once {@code PROT P} is in force), then get the TLS set-up that
- * {@link FTPSClient} gives its own.
+ * The TLS twin of {@link ModeAwareFtpClient}: data connections come from the same {@link DataChannelNegotiator}, as
+ * plain TCP connections; once {@code PROT P} is in force, TLS is layered on each, naming the control connection's peer,
+ * so that the JDK's session cache resumes the control connection's TLS session on it (RFC 4217 §10.2): what vsftpd
+ * ({@code require_ssl_reuse}, its default), proftpd (mod_tls' default) and most other servers insist on. commons-net's
+ * own data sockets start a new session each, which those servers refuse.
  */
 public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient {
 
+    private final SSLContext context;
     private final DataChannelNegotiator negotiator;
     private final ControlSession session = new ControlSession();
     /** True while connecting (greeting, AUTH): see {@link ClientSupport#replyOrDrop}. */
     private boolean connecting;
 
-    public ModeAwareFtpsClient(String protocol, boolean implicit, DataChannelSettings settings, ModeMemory memory) {
-        super(protocol, implicit);
+    /**
+     * @param context the TLS context of the control and the data connections: one, so that they share its session
+     *                cache (see {@link #sslContext})
+     */
+    public ModeAwareFtpsClient(boolean implicit, SSLContext context, DataChannelSettings settings, ModeMemory memory) {
+        super(implicit, context);
+        this.context = context;
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
         addProtocolCommandListener(session);
     }
 
-    public ModeAwareFtpsClient(boolean implicit, SSLContext context, DataChannelSettings settings, ModeMemory memory) {
-        super(implicit, context);
-        this.negotiator = new DataChannelNegotiator(this, settings, memory);
-        addProtocolCommandListener(session);
+    /**
+     * A TLS context as {@link FTPSClient} makes one from its protocol, key manager and trust manager (which it ignores
+     * once given a context).
+     *
+     * @param keys  null for none
+     * @param trust null for the JVM's trusted CAs
+     */
+    public static SSLContext sslContext(String protocol, KeyManager keys, TrustManager trust) throws IOException {
+        return SSLContextUtils.createSSLContext(protocol, keys, trust);
     }
 
     public DataChannelNegotiator getNegotiator() {
@@ -88,14 +108,23 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         if (socket == null) {
             return null;
         }
+        if (isDataProtected()) {
+            // named as the control connection's peer: what the control connection's own TLS was layered with
+            Socket named = new ControlPeerSocket(socket, new InetSocketAddress(getRemoteAddress(), getRemotePort()));
+            socket = context.getSocketFactory().createSocket(named, _hostname_, getRemotePort(), true);
+        }
         _prepareDataSocket_(socket);
         if (socket instanceof SSLSocket ssl) {
-            // what FTPSClient does for its own data sockets (its method for it is private)
+            // what FTPSClient does for its own data sockets (its method for it is private), and the host name check
+            // it does on the control connection only
             ssl.setUseClientMode(getUseClientMode());
             ssl.setEnableSessionCreation(getEnableSessionCreation());
             if (!getUseClientMode()) {
                 ssl.setNeedClientAuth(getNeedClientAuth());
                 ssl.setWantClientAuth(getWantClientAuth());
+            }
+            if (getUseClientMode() && isEndpointCheckingEnabled()) {
+                SSLSocketUtils.enableEndpointNameVerification(ssl);
             }
             String[] suites = getEnabledCipherSuites();
             if (suites != null) {
@@ -109,7 +138,7 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
                 ssl.startHandshake();
             } catch (IOException e) {
                 socket.close();
-                throw e;
+                throw DataChannelTlsException.of(serverKey(), command, e, negotiator.settleFailedDataConnection());
             }
         }
         return negotiator.track(socket);
@@ -144,14 +173,22 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         return session.serverKey();
     }
 
+    /** Plain: TLS comes on top once connected ({@link #_openDataConnection_}). */
     @Override
     public Socket newDataSocket() throws IOException {
-        return _socketFactory_.createSocket();
+        return isDataProtected() ? new Socket() : _socketFactory_.createSocket();
     }
 
+    /** Plain: TLS comes on top of the accepted connection ({@link #_openDataConnection_}). */
     @Override
     public ServerSocket newDataListener(int port, InetAddress bindAddress) throws IOException {
-        return _serverSocketFactory_.createServerSocket(port, 1, bindAddress);
+        return isDataProtected() ? ServerSocketFactory.getDefault().createServerSocket(port, 1, bindAddress)
+                : _serverSocketFactory_.createServerSocket(port, 1, bindAddress);
+    }
+
+    /** Whether {@code PROT P} is in force: commons-net then gives data connections its TLS socket factories. */
+    private boolean isDataProtected() {
+        return _socketFactory_ instanceof FTPSSocketFactory;
     }
 
     @Override

@@ -7,19 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.util.ArrayList;
-import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.KeyManager;
@@ -33,7 +35,6 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.DataChannelPolicy;
@@ -143,7 +144,9 @@ class AutoFtpsTest extends CamelTestSupport {
 
     /**
      * The control and data connections (passive and active) really run the TLS version the server allows: TLS 1.2
-     * (FtpServer's default) or TLS 1.3 (camel-ftp's default {@code securityProtocol}, which also offers TLS 1.2).
+     * (FtpServer's default) or TLS 1.3 (camel-ftp's default {@code securityProtocol}, which also offers TLS 1.2), and
+     * each data connection resumes the control connection's TLS session, which servers that require session reuse
+     * insist on: its handshake checks no certificate (the trust manager is asked once, for the control connection).
      */
     @ParameterizedTest
     @ValueSource(strings = { "TLSv1.2", "TLSv1.3" })
@@ -152,29 +155,26 @@ class AutoFtpsTest extends CamelTestSupport {
         Files.writeString(server.home().resolve("a.txt"), "tls data");
         for (String mode : List.of("passive", "active")) {
             List<String> seen = new ArrayList<>();
-            ModeAwareFtpsClient client = new ModeAwareFtpsClient("TLSv1.3", false,
+            CountingTrustManager trust = new CountingTrustManager();
+            ModeAwareFtpsClient client = new ModeAwareFtpsClient(false,
+                    ModeAwareFtpsClient.sslContext("TLSv1.3", null, trust),
                     DataChannelSettings.defaults().withPolicy(DataChannelPolicy.parse(mode, "dataChannel")),
                     new ModeMemory()) {
                 @Override
                 protected void _connectAction_() throws IOException {
                     super._connectAction_();
-                    seen.add("control " + ((SSLSocket) _socket_).getSession().getProtocol());
+                    seen.add("control " + ((SSLSocket) _socket_).getSession().getProtocol() + ", certificate checks "
+                             + trust.checks.get());
                 }
 
                 @Override
                 protected Socket _openDataConnection_(String command, String arg) throws IOException {
                     Socket socket = super._openDataConnection_(command, arg);
-                    seen.add("data " + ((SSLSocket) socket).getSession().getProtocol());
+                    seen.add("data " + ((SSLSocket) socket).getSession().getProtocol() + ", certificate checks "
+                             + trust.checks.get());
                     return socket;
                 }
             };
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(EmbeddedFtpServer.truststore())) {
-                trust.load(in, EmbeddedFtpServer.TLS_PASSWORD.toCharArray());
-            }
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance("PKIX");
-            trustManagers.init(trust);
-            client.setTrustManager(trustManagers.getTrustManagers()[0]);
             client.connect(server.host(), server.port());
             try {
                 assertTrue(client.login(server.username(), server.password()));
@@ -186,7 +186,8 @@ class AutoFtpsTest extends CamelTestSupport {
             } finally {
                 client.disconnect();
             }
-            assertEquals(List.of("control " + version, "data " + version), seen, mode);
+            assertEquals(List.of("control " + version + ", certificate checks 1",
+                    "data " + version + ", certificate checks 1"), seen, mode + ": the data connection resumed the session");
         }
         assertEquals(List.of("EPSV 229", "EPRT 200"), server.dataChannelReplies());
     }
@@ -480,6 +481,54 @@ class AutoFtpsTest extends CamelTestSupport {
         @Override
         public boolean getEnableSessionCreation() {
             return true;
+        }
+    }
+
+    /** The test server's trust manager, counting the certificate checks: a resumed TLS session has none. */
+    static final class CountingTrustManager extends X509ExtendedTrustManager {
+        final AtomicInteger checks = new AtomicInteger();
+        private final X509ExtendedTrustManager trust = (X509ExtendedTrustManager) EmbeddedFtpServer.trustManager();
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            checks.incrementAndGet();
+            trust.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            checks.incrementAndGet();
+            trust.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            checks.incrementAndGet();
+            trust.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            trust.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            trust.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            trust.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return trust.getAcceptedIssuers();
         }
     }
 }

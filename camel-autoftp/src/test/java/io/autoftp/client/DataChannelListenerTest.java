@@ -8,16 +8,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
-
-import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelException.FailureKind;
 import io.autoftp.testing.EmbeddedFtpServer;
@@ -117,14 +113,8 @@ class DataChannelListenerTest {
             Recorder recorder = new Recorder();
             memory.addListener(recorder);
             byte[] data = randomBytes(120_000);
-            ModeAwareFtpsClient client = new ModeAwareFtpsClient("TLS", false, FAST, memory);
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(EmbeddedFtpServer.truststore())) {
-                trust.load(in, EmbeddedFtpServer.TLS_PASSWORD.toCharArray());
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-            factory.init(trust);
-            client.setTrustManager(factory.getTrustManagers()[0]);
+            ModeAwareFtpsClient client = new ModeAwareFtpsClient(false,
+                    ModeAwareFtpsClient.sslContext("TLS", null, EmbeddedFtpServer.trustManager()), FAST, memory);
             client.connect(server.host(), server.port());
             try {
                 assertTrue(client.login(server.username(), server.password()));

@@ -59,10 +59,9 @@ class BothSchemesFaultTest extends FaultTestSupport {
         TestFiles.writeRandom(server.home(), "big.bin", 4 * 1024 * 1024, 1);
         FTPClient client;
         if (scheme.equals("autoftps")) {
-            ModeAwareFtpsClient tls = new ModeAwareFtpsClient("TLSv1.2", false, DataChannelSettings.defaults(),
-                    new ModeMemory());
-            tls.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
-            client = tls;
+            client = new ModeAwareFtpsClient(false,
+                    ModeAwareFtpsClient.sslContext("TLSv1.2", null, TrustManagerUtils.getAcceptAllTrustManager()),
+                    DataChannelSettings.defaults(), new ModeMemory());
         } else {
             client = new ModeAwareFtpClient(DataChannelSettings.defaults(), new ModeMemory());
         }

@@ -221,6 +221,19 @@ public final class EmbeddedFtpServer implements AutoCloseable {
         return TestKeystore.get().truststore;
     }
 
+    /** A trust manager that trusts the server's certificate ({@link #truststore()}) and nothing else. */
+    public static javax.net.ssl.TrustManager trustManager() {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(truststore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, TLS_PASSWORD.toCharArray());
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            factory.init(store);
+            return factory.getTrustManagers()[0];
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the test trust store cannot be read", e);
+        }
+    }
+
     /** All received commands across sessions, in arrival order, e.g. "PASV", "RETR a.csv". */
     public List<String> commands() {
         return log.snapshot().stream().map(LoggedCommand::line).collect(Collectors.toList());

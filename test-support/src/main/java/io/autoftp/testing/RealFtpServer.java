@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509TrustManager;
+
 /**
  * A real FTP server from Debian (vsftpd, proftpd or pure-ftpd) run in the foreground as a child process on
  * 127.0.0.1 and a free port, with a generated configuration in a temporary directory and one writable user. It can
@@ -69,10 +72,35 @@ import java.util.stream.Stream;
  * switch that refuses PORT/EPRT, so {@link Builder#refuseActive()} throws {@link UnsupportedOperationException}.</li>
  * </ul>
  *
+ * <h2>FTPS</h2> {@link Builder#tls(boolean)} turns on TLS with the {@link TestCertificate} (CN=localhost,
+ * subjectAltName IP:127.0.0.1 and DNS:localhost; clients trust it through {@link #trustStore()} or
+ * {@link #trustManager()}). Each server keeps its own TLS defaults otherwise:
+ * <ul>
+ * <li>vsftpd (built with OpenSSL 3): {@code ssl_enable=YES}, {@code rsa_cert_file}, {@code rsa_private_key_file}.
+ * Its defaults force TLS for logins and data ({@code force_local_logins_ssl}, {@code force_local_data_ssl}) and
+ * require data connections to resume the control connection's TLS session ({@code require_ssl_reuse=YES}): a data
+ * connection that does not gets {@code 522 SSL connection failed: session reuse required}. Implicit FTPS:
+ * {@code implicit_ssl=YES} (the handshake comes first on {@link #port()}).</li>
+ * <li>proftpd: {@code mod_tls} is not in proftpd-core but in Debian's proftpd-mod-crypto ({@code mod_tls.so},
+ * unpacked beside it by {@code .ci/fetch-ftp-servers.sh}), loaded with {@code ModulePath}/{@code LoadModule}, then
+ * {@code TLSEngine on}, {@code TLSRSACertificateFile}, {@code TLSRSACertificateKeyFile} and a {@code TLSLog}. Its
+ * defaults accept but do not force TLS ({@code TLSRequired off}; clients send PBSZ 0/PROT P) and require session
+ * reuse on protected data connections (TLSLog: "client did not reuse TLS session, rejecting data connection (see the
+ * NoSessionReuseRequired TLSOptions parameter)"). Implicit FTPS: {@code TLSOptions UseImplicitSSL}.</li>
+ * <li>pure-ftpd (built with TLS): {@code --tls 1} (AUTH TLS accepted, cleartext too; PROT P accepted, not forced)
+ * and {@code --certfile cert,key}. It never requires session reuse: the check existed in 1.0.42 to 1.0.48 (off with
+ * {@code -b}) and was removed in 1.0.49 (upstream commit "Remove ONLY_ACCEPT_REUSED_SSL_SESSIONS"); Debian ships
+ * 1.0.50, so {@link #requiresSessionReuse()} is false for it whatever the builder says. No implicit FTPS: that needs
+ * a build with {@code --with-implicittls} (Debian's greets in clear text), so {@code tls(true)} throws
+ * {@link UnsupportedOperationException}.</li>
+ * </ul>
+ * {@link Builder#sessionReuseNotRequired()} turns the reuse requirement off: vsftpd {@code require_ssl_reuse=NO},
+ * proftpd {@code TLSOptions NoSessionReuseRequired}.
+ *
  * <h2>Logs</h2> {@link #log()} returns the server's own log followed by what the process printed: vsftpd's
  * {@code log_ftp_protocol} log (every command and reply), proftpd's system log plus an {@code ExtendedLog} of every
- * command with its final reply, pure-ftpd's transfer log ({@code -O clf:}) only: pure-ftpd logs everything else to
- * syslog alone, which is switched off ({@code -f none}).
+ * command with its final reply (and its {@code TLSLog} with TLS on), pure-ftpd's transfer log ({@code -O clf:}) only:
+ * pure-ftpd logs everything else to syslog alone, which is switched off ({@code -f none}).
  */
 public final class RealFtpServer implements AutoCloseable {
 
@@ -114,6 +142,11 @@ public final class RealFtpServer implements AutoCloseable {
     static final String PASSWORD_HASH =
             "$6$autoftptest$y.6nVslwAhym6/TpBZvPJzPXyf3KSHwnDy0EeDM5HvQzL8ykkOLT6rNgX2hkepdTe9V1Rzc7V88K8j.0sxu4m.";
 
+    /** Password of {@link #trustStore()}. */
+    public static final String TRUSTSTORE_PASSWORD = TestCertificate.TRUSTSTORE_PASSWORD;
+
+    /** proftpd's TLS module, from Debian's proftpd-mod-crypto, relative to the unpacked proftpd directory. */
+    private static final String PROFTPD_MOD_TLS = "usr/lib/proftpd/mod_tls.so";
     private static final String DEFAULT_HOST = "127.0.0.1";
     /** Network namespace names this class runs a server in (see {@link Builder#inNamespace}). */
     private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -135,6 +168,11 @@ public final class RealFtpServer implements AutoCloseable {
     private final Path serverLog;
     private final Path extraLog;
     private final Path output;
+    /** proftpd's TLSLog, or null. */
+    private final Path tlsLog;
+    /** null: plain FTP; false: explicit FTPS (AUTH TLS); true: implicit FTPS. */
+    private final Boolean implicitTls;
+    private final boolean requiresSessionReuse;
     private final int port;
     private final Process process;
     private final Thread shutdownHook;
@@ -154,6 +192,9 @@ public final class RealFtpServer implements AutoCloseable {
         this.serverLog = base.resolve(kind.directoryName() + ".log");
         this.extraLog = base.resolve(kind == Kind.PROFTPD ? "protocol.log" : "transfer.log");
         this.output = base.resolve("output.log");
+        this.implicitTls = b.implicitTls;
+        this.tlsLog = kind == Kind.PROFTPD && implicitTls != null ? base.resolve("tls.log") : null;
+        this.requiresSessionReuse = implicitTls != null && kind != Kind.PUREFTPD && !b.sessionReuseNotRequired;
         Account user = account();
         Files.createDirectories(home);
         giveTo(home, user);
@@ -197,6 +238,27 @@ public final class RealFtpServer implements AutoCloseable {
      */
     public static synchronized String unavailableReason(Kind kind) {
         return UNAVAILABLE.computeIfAbsent(kind, RealFtpServer::checkAvailable).transform(s -> s.isEmpty() ? null : s);
+    }
+
+    /** Whether {@link Builder#tls} works for this server: {@link #available} and, for proftpd, its mod_tls is there. */
+    public static boolean tlsAvailable(Kind kind) {
+        return tlsUnavailableReason(kind) == null;
+    }
+
+    /** Why {@link #tlsAvailable} is false, with the fix, or null when it is true. */
+    public static String tlsUnavailableReason(Kind kind) {
+        String why = unavailableReason(kind);
+        if (why != null) {
+            return why;
+        }
+        if (kind == Kind.PROFTPD) {
+            Path module = serversDirectory().resolve(kind.directoryName()).resolve(PROFTPD_MOD_TLS);
+            if (!Files.isRegularFile(module)) {
+                return "proftpd's mod_tls (Debian package proftpd-mod-crypto) not found at " + module
+                       + "; run .ci/fetch-ftp-servers.sh (as root)";
+            }
+        }
+        return null;
     }
 
     /** Where the unpacked packages are: {@code autoftp.ftp-servers}, {@code $AUTOFTP_FTP_SERVERS} or the default. */
@@ -247,6 +309,38 @@ public final class RealFtpServer implements AutoCloseable {
         return PASSWORD;
     }
 
+    /** Whether the server speaks FTPS ({@link Builder#tls}). */
+    public boolean isTls() {
+        return implicitTls != null;
+    }
+
+    /** Whether the server speaks implicit FTPS (TLS from the first byte) rather than explicit (AUTH TLS). */
+    public boolean isImplicitTls() {
+        return Boolean.TRUE.equals(implicitTls);
+    }
+
+    /**
+     * Whether the server rejects a TLS data connection that does not resume the control connection's TLS session:
+     * vsftpd and proftpd with TLS unless {@link Builder#sessionReuseNotRequired()}; never pure-ftpd (see the class
+     * comment).
+     */
+    public boolean requiresSessionReuse() {
+        return requiresSessionReuse;
+    }
+
+    /**
+     * A PKCS12 trust store holding only the servers' certificate ({@link TestCertificate}), password
+     * {@link #TRUSTSTORE_PASSWORD}: camel-ftp's {@code ftpClient.trustStore.file}. Made on first use, once per JVM.
+     */
+    public static Path trustStore() {
+        return TestCertificate.get().trustStore();
+    }
+
+    /** Trusts the servers' certificate and nothing else. */
+    public static X509TrustManager trustManager() {
+        return TestCertificate.get().trustManager();
+    }
+
     /** The temporary directory with the configuration, logs and {@link #home()}. */
     public Path directory() {
         return base;
@@ -268,7 +362,7 @@ public final class RealFtpServer implements AutoCloseable {
      */
     public String log() {
         StringBuilder text = new StringBuilder();
-        for (Path file : List.of(serverLog, extraLog, output)) {
+        for (Path file : logFiles()) {
             if (Files.exists(file)) {
                 text.append("==> ").append(file.getFileName()).append(" <==\n").append(read(file));
                 if (text.charAt(text.length() - 1) != '\n') {
@@ -281,7 +375,7 @@ public final class RealFtpServer implements AutoCloseable {
 
     /** The log files {@link #log()} reads, whether they exist yet or not. */
     public List<Path> logFiles() {
-        return List.of(serverLog, extraLog, output);
+        return tlsLog == null ? List.of(serverLog, extraLog, output) : List.of(serverLog, extraLog, tlsLog, output);
     }
 
     /**
@@ -303,7 +397,9 @@ public final class RealFtpServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return kind + " on " + address() + (namespace == null ? "" : " in network namespace " + namespace) + " (pid " + process.pid() + ", " + base + ")";
+        return kind + (implicitTls == null ? "" : implicitTls ? " (implicit FTPS)" : " (explicit FTPS)") + " on "
+               + address() + (namespace == null ? "" : " in network namespace " + namespace) + " (pid "
+               + process.pid() + ", " + base + ")";
     }
 
     /** Stops the server and its session processes, then deletes its directory. */
@@ -361,6 +457,20 @@ public final class RealFtpServer implements AutoCloseable {
         if (b.pasvAddress != null) {
             conf.append("pasv_addr_resolve=NO\n").append("pasv_address=").append(b.pasvAddress).append('\n');
         }
+        if (implicitTls != null) {
+            // everything else as shipped: force_local_logins_ssl=YES, force_local_data_ssl=YES,
+            // require_ssl_reuse=YES, ssl_tlsv1=YES (TLS 1.2 and 1.3 with OpenSSL 3)
+            TestCertificate certificate = TestCertificate.get();
+            conf.append("ssl_enable=YES\n")
+                    .append("rsa_cert_file=").append(certificate.certificatePem()).append('\n')
+                    .append("rsa_private_key_file=").append(certificate.privateKeyPem()).append('\n');
+            if (implicitTls) {
+                conf.append("implicit_ssl=YES\n");
+            }
+            if (b.sessionReuseNotRequired) {
+                conf.append("require_ssl_reuse=NO\n");
+            }
+        }
         Path file = base.resolve("vsftpd.conf");
         Files.writeString(file, conf); // vsftpd insists on a config file owned by root (we are root)
         return List.of(kind.binary().toString(), file.toString());
@@ -403,6 +513,28 @@ public final class RealFtpServer implements AutoCloseable {
         if (b.pasvAddress != null) {
             conf.append("MasqueradeAddress ").append(b.pasvAddress).append('\n');
         }
+        if (implicitTls != null) {
+            // everything else as shipped: TLSRequired off, TLSProtocol TLSv1.2/TLSv1.3 and older, the OpenSSL
+            // session cache, session reuse required on protected data connections
+            TestCertificate certificate = TestCertificate.get();
+            conf.append("ModulePath ").append(serversDirectory().resolve(Kind.PROFTPD.directoryName())
+                            .resolve(PROFTPD_MOD_TLS).getParent()).append('\n')
+                    .append("LoadModule mod_tls.c\n")
+                    .append("TLSEngine on\n")
+                    .append("TLSLog ").append(tlsLog).append('\n')
+                    .append("TLSRSACertificateFile ").append(certificate.certificatePem()).append('\n')
+                    .append("TLSRSACertificateKeyFile ").append(certificate.privateKeyPem()).append('\n');
+            List<String> options = new ArrayList<>();
+            if (implicitTls) {
+                options.add("UseImplicitSSL");
+            }
+            if (b.sessionReuseNotRequired) {
+                options.add("NoSessionReuseRequired");
+            }
+            if (!options.isEmpty()) {
+                conf.append("TLSOptions ").append(String.join(" ", options)).append('\n');
+            }
+        }
         Path file = base.resolve("proftpd.conf");
         Files.writeString(file, conf);
         return List.of(kind.binary().toString(), "--nodaemon", "--config", file.toString());
@@ -438,13 +570,24 @@ public final class RealFtpServer implements AutoCloseable {
         if (b.pasvAddress != null) {
             command.addAll(List.of("--forcepassiveip", b.pasvAddress));
         }
+        if (implicitTls != null) {
+            // 1: AUTH TLS or clear text, PROT P accepted (3 would force private data connections); never requires
+            // session reuse (see the class comment), so sessionReuseNotRequired changes nothing
+            TestCertificate certificate = TestCertificate.get();
+            command.addAll(List.of("--tls", "1",
+                    "--certfile", certificate.certificatePem() + "," + certificate.privateKeyPem()));
+        }
         return command;
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // process handling
 
-    /** Waits until the server answers with its 220 greeting (then QUITs), or fails with its output. */
+    /**
+     * Waits until the server answers with its 220 greeting (then QUITs), or fails with its output. With implicit FTPS
+     * the greeting comes after a TLS handshake trusting {@link TestCertificate}; inside a network namespace, where the
+     * probe is a shell without TLS, an accepted TCP connection counts as ready then.
+     */
     private void awaitGreeting() throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         IOException last = null;
@@ -457,7 +600,7 @@ public final class RealFtpServer implements AutoCloseable {
                 // this JVM cannot open a socket in another namespace: a shell in there does it
                 try {
                     String line = greetingInNamespace();
-                    if (line.startsWith("220 ")) {
+                    if (isImplicitTls() || line.startsWith("220 ")) {
                         return;
                     }
                     if (line.length() > 3 && line.charAt(3) == ' ') {
@@ -470,9 +613,16 @@ public final class RealFtpServer implements AutoCloseable {
                 sleep(50);
                 continue;
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 1_000);
-                s.setSoTimeout(5_000);
+            try (Socket plain = new Socket()) {
+                plain.connect(new InetSocketAddress(host, port), 1_000);
+                plain.setSoTimeout(5_000);
+                Socket s = plain;
+                if (isImplicitTls()) {
+                    SSLSocket tls = (SSLSocket) TestCertificate.get().sslContext().getSocketFactory()
+                            .createSocket(plain, host, port, true);
+                    tls.startHandshake();
+                    s = tls;
+                }
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
                         StandardCharsets.ISO_8859_1));
                 String line;
@@ -513,6 +663,7 @@ public final class RealFtpServer implements AutoCloseable {
      */
     private String greetingInNamespace() throws IOException {
         String script = "exec 3<>/dev/tcp/" + host + "/" + port + " || exit 7\n"
+                        + (isImplicitTls() ? "exec 3<&-; exit 0\n" : "") // no TLS in a shell: connected is all
                         + "while IFS= read -r -t 5 line <&3; do\n"
                         + "  line=${line%$'\\r'}\n"
                         + "  case \"$line\" in [0-9][0-9][0-9]' '*) printf '%s\\n' \"$line\"; break;; esac\n"
@@ -828,8 +979,33 @@ public final class RealFtpServer implements AutoCloseable {
         private String pasvAddress;
         private String bindAddress = DEFAULT_HOST;
         private String namespace;
+        private Boolean implicitTls;
+        private boolean sessionReuseNotRequired;
 
         private Builder() {
+        }
+
+        /**
+         * FTPS with the {@link TestCertificate} and otherwise the server's own TLS defaults (see the class comment):
+         * explicit (AUTH TLS on {@link RealFtpServer#port()}) when {@code implicit} is false, implicit (TLS from the
+         * first byte on that port) when true. vsftpd and proftpd do both; pure-ftpd explicit only.
+         *
+         * @throws UnsupportedOperationException for implicit FTPS with pure-ftpd (here or in {@link #kind})
+         */
+        public Builder tls(boolean implicit) {
+            this.implicitTls = implicit;
+            checkSupported();
+            return this;
+        }
+
+        /**
+         * With {@link #tls}: TLS data connections need not resume the control connection's TLS session (vsftpd
+         * {@code require_ssl_reuse=NO}, proftpd {@code TLSOptions NoSessionReuseRequired}; pure-ftpd never requires
+         * it). Without it, vsftpd and proftpd require it, as they do by default.
+         */
+        public Builder sessionReuseNotRequired() {
+            this.sessionReuseNotRequired = true;
+            return this;
         }
 
         /**
@@ -916,7 +1092,10 @@ public final class RealFtpServer implements AutoCloseable {
                 throw new IllegalStateException("kind(...) is required");
             }
             checkSupported();
-            String why = unavailableReason(kind);
+            if (sessionReuseNotRequired && implicitTls == null) {
+                throw new IllegalStateException("sessionReuseNotRequired() needs tls(...)");
+            }
+            String why = implicitTls == null ? unavailableReason(kind) : tlsUnavailableReason(kind);
             if (why != null) {
                 throw new IllegalStateException(why);
             }
@@ -944,6 +1123,11 @@ public final class RealFtpServer implements AutoCloseable {
         }
 
         private void checkSupported() {
+            if (kind == Kind.PUREFTPD && Boolean.TRUE.equals(implicitTls)) {
+                throw new UnsupportedOperationException("pure-ftpd cannot do implicit FTPS: Debian's build lacks"
+                                                        + " --with-implicittls (it greets in clear text and offers"
+                                                        + " AUTH TLS); use tls(false)");
+            }
             if (kind == Kind.PUREFTPD && refuseActive) {
                 throw new UnsupportedOperationException("pure-ftpd cannot refuse active mode: it has -N (NAT mode) to"
                                                         + " refuse passive, but no switch that refuses PORT/EPRT; block"

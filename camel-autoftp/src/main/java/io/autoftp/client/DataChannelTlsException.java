@@ -1,0 +1,29 @@
+package io.autoftp.client;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The TLS handshake of a data connection failed: the TCP connection was made (so no other data channel mode is tried),
+ * but the server would not speak TLS on it, most often because it requires the control connection's TLS session to be
+ * resumed and did not accept this one. Says so in words, with the server's reply to the command.
+ */
+public final class DataChannelTlsException extends IOException {
+
+    private DataChannelTlsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
+     * @param reply the server's reply to {@code command}, if it came
+     */
+    static DataChannelTlsException of(String server, String command, IOException handshake, Optional<String> reply) {
+        String said = reply.map(r -> "; the server replied " + DataAddressCodec.bounded(r.trim())).orElse("");
+        String why = reply.filter(r -> r.toLowerCase(Locale.ROOT).contains("reuse")).isPresent()
+                ? "the server requires TLS session reuse on data connections and did not accept this one"
+                : "the server did not accept TLS on the data connection";
+        return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
+                                           + why + " (" + handshake.getMessage() + said + ")", handshake);
+    }
+}
