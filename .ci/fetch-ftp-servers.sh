@@ -6,6 +6,8 @@
 #
 #   ${AUTOFTP_FTP_SERVERS:-$HOME/.cache/autoftp/ftp-servers}/{vsftpd,proftpd,pure-ftpd}
 #
+# (proftpd's directory also gets proftpd-mod-crypto, which holds mod_tls for the FTPS tests.)
+#
 # Only the shared libraries they link against are installed (apt-get install), when missing. Needs root (or sudo)
 # for that; the tests themselves also need root (they add a system user "autoftp" and run the servers).
 # Idempotent: a server whose unpacked version matches the candidate version is left alone.

@@ -140,6 +140,7 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
                 socket.close();
                 throw DataChannelTlsException.of(serverKey(), command, e, negotiator.settleFailedDataConnection());
             }
+            socket = TicketKeepingSocket.forCommand(ssl, command, negotiator.getSettings().connectTimeout());
         }
         return negotiator.track(socket);
     }

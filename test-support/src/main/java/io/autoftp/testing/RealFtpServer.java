@@ -79,14 +79,19 @@ import javax.net.ssl.X509TrustManager;
  * <li>vsftpd (built with OpenSSL 3): {@code ssl_enable=YES}, {@code rsa_cert_file}, {@code rsa_private_key_file}.
  * Its defaults force TLS for logins and data ({@code force_local_logins_ssl}, {@code force_local_data_ssl}) and
  * require data connections to resume the control connection's TLS session ({@code require_ssl_reuse=YES}): a data
- * connection that does not gets {@code 522 SSL connection failed: session reuse required}. Implicit FTPS:
- * {@code implicit_ssl=YES} (the handshake comes first on {@link #port()}).</li>
+ * connection that does not gets {@code 522 SSL connection failed: session reuse required}, and vsftpd then ends the
+ * whole session (the control connection closes too). {@code ssl_ciphers} is left alone: the man page names
+ * DES-CBC3-SHA as its default, but this build negotiates ECDHE-RSA-AES256-GCM-SHA384 on TLS 1.2 and
+ * TLS_AES_256_GCM_SHA384 on TLS 1.3. Implicit FTPS: {@code implicit_ssl=YES} (the handshake comes first on
+ * {@link #port()}).</li>
  * <li>proftpd: {@code mod_tls} is not in proftpd-core but in Debian's proftpd-mod-crypto ({@code mod_tls.so},
  * unpacked beside it by {@code .ci/fetch-ftp-servers.sh}), loaded with {@code ModulePath}/{@code LoadModule}, then
  * {@code TLSEngine on}, {@code TLSRSACertificateFile}, {@code TLSRSACertificateKeyFile} and a {@code TLSLog}. Its
  * defaults accept but do not force TLS ({@code TLSRequired off}; clients send PBSZ 0/PROT P) and require session
- * reuse on protected data connections (TLSLog: "client did not reuse TLS session, rejecting data connection (see the
- * NoSessionReuseRequired TLSOptions parameter)"). Implicit FTPS: {@code TLSOptions UseImplicitSSL}.</li>
+ * reuse on protected data connections: one that does not resume gets {@code 425 Unable to build data connection:
+ * Operation not permitted} (the control connection stays), and the TLSLog says "client did not reuse TLS session,
+ * rejecting data connection (see the NoSessionReuseRequired TLSOptions parameter)". Implicit FTPS:
+ * {@code TLSOptions UseImplicitSSL}.</li>
  * <li>pure-ftpd (built with TLS): {@code --tls 1} (AUTH TLS accepted, cleartext too; PROT P accepted, not forced)
  * and {@code --certfile cert,key}. It never requires session reuse: the check existed in 1.0.42 to 1.0.48 (off with
  * {@code -b}) and was removed in 1.0.49 (upstream commit "Remove ONLY_ACCEPT_REUSED_SSL_SESSIONS"); Debian ships
@@ -98,9 +103,10 @@ import javax.net.ssl.X509TrustManager;
  * proftpd {@code TLSOptions NoSessionReuseRequired}.
  *
  * <h2>Logs</h2> {@link #log()} returns the server's own log followed by what the process printed: vsftpd's
- * {@code log_ftp_protocol} log (every command and reply), proftpd's system log plus an {@code ExtendedLog} of every
- * command with its final reply (and its {@code TLSLog} with TLS on), pure-ftpd's transfer log ({@code -O clf:}) only:
- * pure-ftpd logs everything else to syslog alone, which is switched off ({@code -f none}).
+ * {@code log_ftp_protocol} log (every command and reply; with TLS also {@code debug_ssl}: "SSL version: TLSv1.3, SSL
+ * cipher: ..., reused" or "not reused" for each TLS connection), proftpd's system log plus an {@code ExtendedLog} of
+ * every command with its final reply (and its {@code TLSLog} with TLS on), pure-ftpd's transfer log
+ * ({@code -O clf:}) only: pure-ftpd logs everything else to syslog alone, which is switched off ({@code -f none}).
  */
 public final class RealFtpServer implements AutoCloseable {
 
@@ -459,9 +465,12 @@ public final class RealFtpServer implements AutoCloseable {
         }
         if (implicitTls != null) {
             // everything else as shipped: force_local_logins_ssl=YES, force_local_data_ssl=YES,
-            // require_ssl_reuse=YES, ssl_tlsv1=YES (TLS 1.2 and 1.3 with OpenSSL 3)
+            // require_ssl_reuse=YES, ssl_request_cert=YES (asks, does not require), no TLS version switch but
+            // ssl_tlsv1 (OpenSSL 3 decides: TLS 1.2 and 1.3 here)
             TestCertificate certificate = TestCertificate.get();
             conf.append("ssl_enable=YES\n")
+                    // logging only: each TLS connection's version, cipher and "reused"/"not reused"
+                    .append("debug_ssl=YES\n")
                     .append("rsa_cert_file=").append(certificate.certificatePem()).append('\n')
                     .append("rsa_private_key_file=").append(certificate.privateKeyPem()).append('\n');
             if (implicitTls) {
@@ -514,8 +523,8 @@ public final class RealFtpServer implements AutoCloseable {
             conf.append("MasqueradeAddress ").append(b.pasvAddress).append('\n');
         }
         if (implicitTls != null) {
-            // everything else as shipped: TLSRequired off, TLSProtocol TLSv1.2/TLSv1.3 and older, the OpenSSL
-            // session cache, session reuse required on protected data connections
+            // everything else as shipped: TLSRequired off, TLSProtocol TLSv1 to TLSv1.3 (as OpenSSL allows),
+            // OpenSSL's internal session cache, session reuse required on protected data connections
             TestCertificate certificate = TestCertificate.get();
             conf.append("ModulePath ").append(serversDirectory().resolve(Kind.PROFTPD.directoryName())
                             .resolve(PROFTPD_MOD_TLS).getParent()).append('\n')
