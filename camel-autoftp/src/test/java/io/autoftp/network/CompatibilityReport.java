@@ -45,7 +45,8 @@ final class CompatibilityReport {
         page.append("|===\n\n")
                 .append("Networks: 10.200.0.0/16 addresses inside namespaces (client — router — server) with nftables\n")
                 .append("rules; servers: Debian's vsftpd, proftpd and pure-ftpd, and Apache FtpServer. Run it with\n")
-                .append("`./mvnw test -pl runtime -Dtest=FirewallMatrixTest` as root (see the README).\n");
+                .append("`./mvnw test -pl camel-autoftp -am -Dtest=FirewallMatrixTest -Dsurefire.failIfNoSpecifiedTests=false`")
+                .append(" as root (see the README). FTPS with TLS session reuse: xref:ftps.adoc[FTPS compatibility].\n");
         Files.writeString(PAGE, page.toString(), StandardCharsets.UTF_8);
     }
 
