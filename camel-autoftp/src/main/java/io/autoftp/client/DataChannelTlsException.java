@@ -16,14 +16,28 @@ public final class DataChannelTlsException extends IOException {
     }
 
     /**
+     * The handshake failed.
+     *
      * @param reply the server's reply to {@code command}, if it came
      */
     static DataChannelTlsException of(String server, String command, IOException handshake, Optional<String> reply) {
         String said = reply.map(r -> "; the server replied " + DataAddressCodec.bounded(r.trim())).orElse("");
-        String why = reply.filter(r -> r.toLowerCase(Locale.ROOT).contains("reuse")).isPresent()
-                ? "the server requires TLS session reuse on data connections and did not accept this one"
-                : "the server did not accept TLS on the data connection";
         return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
-                                           + why + " (" + handshake.getMessage() + said + ")", handshake);
+                                           + why(reply.orElse("")) + " (" + handshake.getMessage() + said + ")",
+                handshake);
+    }
+
+    /** The handshake went through, then the server refused the transfer for its TLS ({@code reply}: 522, 425). */
+    static DataChannelTlsException refused(String server, String command, String reply) {
+        return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
+                                           + why(reply) + " (the server replied " + DataAddressCodec.bounded(reply.trim())
+                                           + ")", null);
+    }
+
+    private static String why(String reply) {
+        return reply.toLowerCase(Locale.ROOT).contains("reuse")
+                ? "the server requires TLS session reuse on data connections and did not accept this one"
+                : "the server did not accept TLS on the data connection (servers that require TLS session reuse refuse"
+                  + " one that does not resume the control connection's session)";
     }
 }

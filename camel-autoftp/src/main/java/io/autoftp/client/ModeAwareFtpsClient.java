@@ -32,6 +32,8 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     private final SSLContext context;
     private final DataChannelNegotiator negotiator;
     private final ControlSession session = new ControlSession();
+    /** The command of the transfer whose TLS data connection is open, until its final reply. */
+    private String tlsDataCommand;
     /** True while connecting (greeting, AUTH): see {@link ClientSupport#replyOrDrop}. */
     private boolean connecting;
 
@@ -92,7 +94,14 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     @Override
     public boolean completePendingCommand() throws IOException {
         negotiator.transferReplyRead();
-        return super.completePendingCommand();
+        boolean completed = super.completePendingCommand();
+        String command = tlsDataCommand;
+        tlsDataCommand = null;
+        // 522 (vsftpd) or 425 (proftpd) although the TLS data connection was made: it was refused for its TLS
+        if (!completed && command != null && (getReplyCode() == 522 || getReplyCode() == 425)) {
+            throw DataChannelTlsException.refused(serverKey(), command, getReplyString());
+        }
+        return completed;
     }
 
     @Override
@@ -141,6 +150,7 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
                 throw DataChannelTlsException.of(serverKey(), command, e, negotiator.settleFailedDataConnection());
             }
             socket = TicketKeepingSocket.forCommand(ssl, command, negotiator.getSettings().connectTimeout());
+            tlsDataCommand = command;
         }
         return negotiator.track(socket);
     }

@@ -200,6 +200,10 @@ class RealServerTlsTest {
                 assertFalse(run.ok(), () -> "works now: drop the known limitation \"" + limit.get() + "\"");
                 assertFalse(reuseEvidence(server).isEmpty(), () -> "refused for another reason than session reuse: "
                                                                    + run.summary() + "\n" + server.log());
+                // and the route's error says so in words
+                assertTrue(run.failures.stream().anyMatch(f -> f.contains("TLS on the data connection for ")
+                                                               && f.contains("did not accept")),
+                        () -> "no DataChannelTlsException in " + run.failures);
                 return;
             }
             assertTrue(run.ok(), () -> "autoftps over " + server + ": " + run.summary() + "\nserver: "
