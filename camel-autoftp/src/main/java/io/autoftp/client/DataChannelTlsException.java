@@ -27,11 +27,15 @@ public final class DataChannelTlsException extends IOException {
                 handshake);
     }
 
-    /** The handshake went through, then the server refused the transfer for its TLS ({@code reply}: 522, 425). */
-    static DataChannelTlsException refused(String server, String command, String reply) {
+    /**
+     * The handshake went through, then the server refused the transfer for its TLS ({@code reply}: 522, 425).
+     *
+     * @param cause how the transfer ended on this side (a broken pipe, say), or null
+     */
+    static DataChannelTlsException refused(String server, String command, String reply, Throwable cause) {
         return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
                                            + why(reply) + " (the server replied " + DataAddressCodec.bounded(reply.trim())
-                                           + ")", null);
+                                           + ")", cause);
     }
 
     private static String why(String reply) {

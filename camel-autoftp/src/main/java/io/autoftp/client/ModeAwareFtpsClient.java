@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.KeyManager;
@@ -68,27 +69,52 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected boolean _retrieveFile(String command, String remote, OutputStream local) throws IOException {
-        return negotiator.settleOnFailure(() -> super._retrieveFile(command, remote, local));
+        return settle(() -> super._retrieveFile(command, remote, local));
     }
 
     @Override
     protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
-        return negotiator.settleOnFailure(() -> super._storeFile(command, remote, local));
+        return settle(() -> super._storeFile(command, remote, local));
     }
 
     @Override
     public FTPListParseEngine initiateListParsing(String parserKey, String path) throws IOException {
-        return negotiator.settleOnFailure(() -> super.initiateListParsing(parserKey, path));
+        return settle(() -> super.initiateListParsing(parserKey, path));
     }
 
     @Override
     public FTPListParseEngine initiateMListParsing(String path) throws IOException {
-        return negotiator.settleOnFailure(() -> super.initiateMListParsing(path));
+        return settle(() -> super.initiateMListParsing(path));
     }
 
     @Override
     public String[] listNames(String path) throws IOException {
-        return negotiator.settleOnFailure(() -> super.listNames(path));
+        return settle(() -> super.listNames(path));
+    }
+
+    /**
+     * {@link DataChannelNegotiator#settleOnFailure}, and a transfer whose TLS data connection the server then refused
+     * (the reply read while settling: 522, 425) fails as {@link #completePendingCommand} makes it fail.
+     */
+    private <T> T settle(DataChannelNegotiator.Transfer<T> transfer) throws IOException {
+        try {
+            return negotiator.settleOnFailure(transfer);
+        } catch (IOException | RuntimeException e) {
+            String command = tlsDataCommand;
+            tlsDataCommand = null;
+            if (command != null && isTlsRefusal(getReplyCode())) {
+                DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command,
+                        getReplyString(), e);
+                learnOtherTlsVersion(refused);
+                throw refused;
+            }
+            throw e;
+        }
+    }
+
+    /** 522 (vsftpd) or 425 (proftpd) to a transfer whose TLS data connection was made: refused for its TLS. */
+    private static boolean isTlsRefusal(int reply) {
+        return reply == 522 || reply == 425;
     }
 
     @Override
@@ -97,11 +123,32 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         boolean completed = super.completePendingCommand();
         String command = tlsDataCommand;
         tlsDataCommand = null;
-        // 522 (vsftpd) or 425 (proftpd) although the TLS data connection was made: it was refused for its TLS
-        if (!completed && command != null && (getReplyCode() == 522 || getReplyCode() == 425)) {
-            throw DataChannelTlsException.refused(serverKey(), command, getReplyString());
+        if (!completed && command != null && isTlsRefusal(getReplyCode())) {
+            DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command, getReplyString(),
+                    null);
+            learnOtherTlsVersion(refused);
+            throw refused;
         }
         return completed;
+    }
+
+    /**
+     * The server refused a TLS data connection although it resumed (or offered to resume) the control connection's
+     * session: under the other TLS version it may not (vsftpd's TLS 1.2 session tickets outlive what the JDK keeps;
+     * proftpd's TLS 1.3 sends no new ticket after an upload, and the JDK uses each once). Offer that version next time,
+     * when this client's TLS context enables it by default, and start again on a new control connection.
+     */
+    private void learnOtherTlsVersion(DataChannelTlsException refused) {
+        if (!(_socket_ instanceof SSLSocket control)) {
+            return;
+        }
+        String used = control.getSession().getProtocol();
+        String other = "TLSv1.3".equals(used) ? "TLSv1.2" : "TLSv1.3";
+        if (Arrays.asList(context.getDefaultSSLParameters().getProtocols()).contains(other)) {
+            negotiator.getMemory().rememberTlsVersion(serverKey(), other,
+                    "data connections refused under " + used + " (" + refused.getMessage() + ")");
+            dropControlConnection();
+        }
     }
 
     @Override
@@ -157,6 +204,9 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected void _connectAction_() throws IOException {
+        String server = ServerKey.of(_hostname_ != null ? _hostname_ : getRemoteAddress().getHostAddress(),
+                getRemotePort());
+        negotiator.getMemory().tlsVersion(server).ifPresent(version -> setEnabledProtocols(new String[] { version }));
         connecting = true;
         try {
             super._connectAction_();

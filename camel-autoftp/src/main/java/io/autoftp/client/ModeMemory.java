@@ -37,6 +37,7 @@ public final class ModeMemory {
     }
 
     private final ConcurrentHashMap<String, State> servers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> tlsVersions = new ConcurrentHashMap<>();
     private final Clock clock;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
     private final DataChannelListener events = new Dispatcher();
@@ -81,6 +82,22 @@ public final class ModeMemory {
             }
             return new State(stillValid ? entry : new Entry(mode, now, reason), mode);
         });
+    }
+
+    /**
+     * The TLS version to offer a server, learned when its data connections were refused for their TLS under the other
+     * one (see {@link ModeAwareFtpsClient}); empty: the client's own choice.
+     */
+    public Optional<String> tlsVersion(String server) {
+        return Optional.ofNullable(tlsVersions.get(server));
+    }
+
+    /** Offers only {@code version} to {@code server} from now on; one INFO line when that changes. */
+    public void rememberTlsVersion(String server, String version, String reason) {
+        if (!version.equals(tlsVersions.put(server, version))) {
+            LOG.log(Level.INFO, () -> "TLS to " + server + ": " + reason + "; offering " + version
+                                      + " only from now on");
+        }
     }
 
     /** Drops what was known about a server, whichever mode it was. */
