@@ -153,6 +153,14 @@ public final class DataChannelDiagnosis {
         List<String> findings = new ArrayList<>();
         boolean passiveWorks = works(results, DataChannelMode.EPSV) || works(results, DataChannelMode.PASV);
         boolean activeWorks = works(results, DataChannelMode.EPRT) || works(results, DataChannelMode.PORT);
+        Optional<ModeResult> tlsRefused = results.values().stream()
+                .filter(r -> r.detail().startsWith(DataChannelTlsException.class.getSimpleName())).findFirst();
+        if (tlsRefused.isPresent() && !passiveWorks && !activeWorks) {
+            findings.add("The data connections open, but the server refuses their TLS ("
+                         + tlsRefused.get().detail().substring(DataChannelTlsException.class.getSimpleName().length() + 2)
+                         + "). No data channel mode can help: see the FTPS notes (securityProtocol, session reuse).");
+            return findings;
+        }
         if (pasvAddress != null && control != null && !pasvAddress.equals(control)
             && PasvAddressPolicy.isLocalOnly(pasvAddress) && !PasvAddressPolicy.isLocalOnly(control)) {
             findings.add("The server names the private address " + pasvAddress.getHostAddress() + " in its PASV"

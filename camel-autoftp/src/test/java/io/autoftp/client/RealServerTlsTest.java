@@ -252,6 +252,27 @@ class RealServerTlsTest {
         return Optional.empty();
     }
 
+    /**
+     * The diagnosis (behind the readiness check and the Diagnose command) says that the server refuses the data
+     * connections' TLS, not that a firewall is in the way: vsftpd requiring reuse, probed with TLS 1.2 only (which it
+     * cannot resume with a JDK client, see {@link #knownLimitation}).
+     */
+    @Test
+    void theDiagnosisNamesATlsRefusalNotAFirewall() throws Exception {
+        assumeTlsAvailable(Kind.VSFTPD);
+        try (RealFtpServer server = RealFtpServer.builder().kind(Kind.VSFTPD).tls(false).start()) {
+            DataChannelDiagnosis.Report report = Diagnose.diagnosis(DataChannelSettings.defaults(),
+                    java.time.Duration.ofSeconds(10), new Diagnose.Tls(false, "TLSv1.2", RealFtpServer.trustManager()))
+                    .probe(server.host(), server.port(), server.username(), server.password());
+            assertFalse(report.anyModeWorks(), report::toText);
+            assertEquals(1, report.findings().size(), report::toText);
+            assertTrue(report.findings().get(0).startsWith("The data connections open, but the server refuses their"
+                                                           + " TLS (TLS on the data connection for NLST to "),
+                    report::toText);
+            assertTrue(report.findings().get(0).contains("requires TLS session reuse"), report::toText);
+        }
+    }
+
     @ParameterizedTest(name = "stock ftps, {0}, {1} refused, reuse {2}")
     @MethodSource("cases")
     void stockFtpsFailsWhereTheServerRequiresSessionReuse(Kind kind, Refused refused, Reuse reuse,
