@@ -262,7 +262,7 @@ class RealServerTlsTest {
         assumeTlsAvailable(Kind.VSFTPD);
         try (RealFtpServer server = RealFtpServer.builder().kind(Kind.VSFTPD).tls(false).start()) {
             DataChannelDiagnosis.Report report = Diagnose.diagnosis(DataChannelSettings.defaults(),
-                    java.time.Duration.ofSeconds(10), new Diagnose.Tls(false, "TLSv1.2", RealFtpServer.trustManager()))
+                    Duration.ofSeconds(10), new Diagnose.Tls(false, "TLSv1.2", RealFtpServer.trustManager()))
                     .probe(server.host(), server.port(), server.username(), server.password());
             assertFalse(report.anyModeWorks(), report::toText);
             assertEquals(1, report.findings().size(), report::toText);
