@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -250,6 +251,22 @@ class RealServerTlsTest {
             return Optional.of("proftpd, TLS 1.3: no new session ticket after an upload (one upload fails, then TLS 1.2)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Implicit FTPS (TLS from the first byte) with session reuse required: vsftpd with camel-ftp's default TLS, proftpd
+     * with TLS 1.2 (see {@link #knownLimitation} for its TLS 1.3). pure-ftpd has no implicit FTPS in Debian's build.
+     */
+    @ParameterizedTest(name = "autoftps implicit, {0}")
+    @EnumSource(value = Kind.class, names = { "VSFTPD", "PROFTPD" })
+    void autoftpsOverImplicitTls(Kind kind, @TempDir Path local) throws Exception {
+        assumeTlsAvailable(kind);
+        try (RealFtpServer server = RealFtpServer.builder().kind(kind).tls(true).start()) {
+            String tls = kind == Kind.PROFTPD ? "&securityProtocol=TLSv1.2" : "";
+            Run run = transfer(server, local, "autoftps", "&implicit=true" + tls, context -> {
+            });
+            assertTrue(run.ok(), () -> "autoftps, implicit, over " + server + ": " + run.summary() + "\n" + server.log());
+        }
     }
 
     /**
