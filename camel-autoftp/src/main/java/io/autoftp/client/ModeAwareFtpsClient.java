@@ -94,42 +94,48 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     /**
      * {@link DataChannelNegotiator#settleOnFailure}, and a transfer whose TLS data connection the server then refused
-     * (the reply read while settling: 522, 425) fails as {@link #completePendingCommand} makes it fail.
+     * (the reply read while settling) fails as {@link #completePendingCommand} makes it fail.
      */
     private <T> T settle(DataChannelNegotiator.Transfer<T> transfer) throws IOException {
         try {
             return negotiator.settleOnFailure(transfer);
         } catch (IOException | RuntimeException e) {
-            String command = tlsDataCommand;
-            tlsDataCommand = null;
-            if (command != null && isTlsRefusal(getReplyCode())) {
-                DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command,
-                        getReplyString(), e);
-                learnOtherTlsVersion(refused);
+            DataChannelTlsException refused = tlsRefusal(e);
+            if (refused != null) {
                 throw refused;
             }
             throw e;
         }
     }
 
-    /** 522 (vsftpd) or 425 (proftpd) to a transfer whose TLS data connection was made: refused for its TLS. */
-    private static boolean isTlsRefusal(int reply) {
-        return reply == 522 || reply == 425;
-    }
-
     @Override
     public boolean completePendingCommand() throws IOException {
         negotiator.transferReplyRead();
         boolean completed = super.completePendingCommand();
-        String command = tlsDataCommand;
+        DataChannelTlsException refused = completed ? null : tlsRefusal(null);
         tlsDataCommand = null;
-        if (!completed && command != null && isTlsRefusal(getReplyCode())) {
-            DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command, getReplyString(),
-                    null);
-            learnOtherTlsVersion(refused);
+        if (refused != null) {
             throw refused;
         }
         return completed;
+    }
+
+    /**
+     * The exception for a transfer whose TLS data connection was made and then refused for its TLS (522 from vsftpd,
+     * 425 from proftpd), once the other TLS version is learned; null when that is not what happened.
+     *
+     * @param cause how the transfer ended on this side, or null
+     */
+    private DataChannelTlsException tlsRefusal(Throwable cause) {
+        String command = tlsDataCommand;
+        tlsDataCommand = null;
+        int reply = getReplyCode();
+        if (command == null || (reply != 522 && reply != 425)) {
+            return null;
+        }
+        DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command, getReplyString(), cause);
+        learnOtherTlsVersion(refused);
+        return refused;
     }
 
     /**
