@@ -66,6 +66,7 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     @Override
     public int getReply() throws IOException {
+        ClientSupport.quickAck(_socket_);
         return ClientSupport.replyOrDrop(this, connecting, super::getReply);
     }
 

@@ -159,6 +159,7 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     public int getReply() throws IOException {
+        ClientSupport.quickAck(_socket_);
         return ClientSupport.replyOrDrop(this, connecting, super::getReply);
     }
 
