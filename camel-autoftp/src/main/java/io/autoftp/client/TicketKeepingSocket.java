@@ -4,8 +4,10 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 import javax.net.ssl.SSLSocket;
@@ -33,8 +35,8 @@ final class TicketKeepingSocket extends DelegatingSocket {
     }
 
     /** {@code tls} as it is, or kept for its session ticket when it is a TLS 1.3 upload. */
-    static java.net.Socket forCommand(SSLSocket tls, String command, Duration bound) {
-        boolean upload = command != null && UPLOADS.contains(command.toUpperCase(java.util.Locale.ROOT));
+    static Socket forCommand(SSLSocket tls, String command, Duration bound) {
+        boolean upload = command != null && UPLOADS.contains(command.toUpperCase(Locale.ROOT));
         return upload && "TLSv1.3".equals(tls.getSession().getProtocol()) ? new TicketKeepingSocket(tls, bound) : tls;
     }
 
