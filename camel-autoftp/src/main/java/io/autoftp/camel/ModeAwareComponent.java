@@ -23,11 +23,6 @@ public interface ModeAwareComponent extends Component {
     /** {@code autoftp} or {@code autoftps}. */
     String getScheme();
 
-    /** Whether this is the FTPS component. */
-    default boolean isSecure() {
-        return "autoftps".equals(getScheme());
-    }
-
     /** What every endpoint of this component learned about each server's data channel. */
     ModeMemory getModeMemory();
 

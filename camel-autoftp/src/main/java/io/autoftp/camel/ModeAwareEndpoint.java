@@ -1,7 +1,6 @@
 package io.autoftp.camel;
 
 import io.autoftp.client.DataChannelSettings;
-import io.autoftp.client.ServerKey;
 import org.apache.camel.Endpoint;
 import org.apache.camel.component.file.remote.FtpConfiguration;
 
@@ -13,9 +12,4 @@ public interface ModeAwareEndpoint extends Endpoint {
 
     /** The data channel settings of this endpoint's clients; throws naming the option when one is invalid. */
     DataChannelSettings dataChannelSettings();
-
-    /** The server as the mode memory, the logs and the metrics name it: {@code host:port}. */
-    default String serverKey() {
-        return ServerKey.of(getConfiguration().getHost(), getConfiguration().getPort());
-    }
 }

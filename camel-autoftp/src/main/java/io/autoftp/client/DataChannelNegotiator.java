@@ -224,13 +224,13 @@ public final class DataChannelNegotiator {
             }
             socket.connect(new InetSocketAddress(host, port), millis(current.connectTimeout()));
         } catch (IOException e) {
-            closeQuietly(socket);
+            ClientSupport.closeQuietly(socket);
             throw new ModeFailure(connectFailureKind(e), "data connection to " + host.getHostAddress() + ":" + port
                                                          + " " + connectProblem(e, current.connectTimeout()));
         }
         try {
             if (restartOffset > 0 && !FTPReply.isPositiveIntermediate(client.rest(Long.toString(restartOffset)))) {
-                closeQuietly(socket);
+                ClientSupport.closeQuietly(socket);
                 return new Outcome(null, true);
             }
             int reply = client.sendCommand(command, arg);
@@ -238,14 +238,14 @@ public final class DataChannelNegotiator {
                 applyDataTimeout(socket);
                 return new Outcome(socket, true);
             }
-            closeQuietly(socket);
+            ClientSupport.closeQuietly(socket);
             if (isDataConnectionFailure(reply)) {
                 throw new ModeFailure(FailureKind.CONNECT_REFUSED,
                         "the server could not use the data connection (" + reply() + ")");
             }
             return new Outcome(null, true);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            ClientSupport.closeQuietly(socket);
             throw e;
         }
     }
@@ -281,12 +281,12 @@ public final class DataChannelNegotiator {
                 Socket socket = awaitConnectBack(command, arg, connectBack, wait, current,
                         reported.getHostAddress() + ":" + listener.getLocalPort());
                 if (socket == null) {
-                    connectBack.thenAccept(DataChannelNegotiator::closeQuietly); // the server connected, then refused
+                    connectBack.thenAccept(ClientSupport::closeQuietly); // the server connected, then refused
                     return new Outcome(null, false);
                 }
                 if (client.isRemoteVerificationEnabled() && !client.verifyRemote(socket)) {
                     String intruder = socket.getInetAddress().getHostAddress();
-                    closeQuietly(socket);
+                    ClientSupport.closeQuietly(socket);
                     client.dropControlConnection();
                     throw new IOException("Refused an active data connection from " + intruder + ": it is not the"
                                           + " server " + client.serverKey() + " (remote verification)");
@@ -295,7 +295,7 @@ public final class DataChannelNegotiator {
                 applyDataTimeout(socket);
                 return new Outcome(socket, true);
             } catch (IOException | ModeFailure | RuntimeException e) {
-                connectBack.thenAccept(DataChannelNegotiator::closeQuietly); // a connection that came too late
+                connectBack.thenAccept(ClientSupport::closeQuietly); // a connection that came too late
                 throw e;
             }
         }
@@ -582,13 +582,5 @@ public final class DataChannelNegotiator {
 
     private static int millis(Duration duration) {
         return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // nothing to do: the socket is abandoned either way
-        }
     }
 }

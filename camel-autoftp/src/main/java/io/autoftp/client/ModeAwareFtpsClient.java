@@ -211,16 +211,15 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected void _connectAction_() throws IOException {
-        String server = ServerKey.of(_hostname_ != null ? _hostname_ : getRemoteAddress().getHostAddress(),
-                getRemotePort());
-        negotiator.getMemory().tlsVersion(server).ifPresent(version -> setEnabledProtocols(new String[] { version }));
+        session.connected(_hostname_, getRemoteAddress(), getRemotePort()); // before TLS: it names the server
+        negotiator.getMemory().tlsVersion(serverKey())
+                .ifPresent(version -> setEnabledProtocols(new String[] { version }));
         connecting = true;
         try {
             super._connectAction_();
         } finally {
             connecting = false;
         }
-        session.connected(_hostname_, getRemoteAddress(), getRemotePort());
         ClientSupport.reapplyActiveSettings(this, negotiator.getSettings());
     }
 

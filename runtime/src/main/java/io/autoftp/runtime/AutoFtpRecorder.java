@@ -43,8 +43,8 @@ public class AutoFtpRecorder {
                     servers.forEach(component::addServer);
                 }
             }
-            servers.forEach((name, server) -> checkAsRoutesUseIt(context.getComponent(server.isSecure() ? "autoftps"
-                    : "autoftp", ModeAwareComponent.class), name));
+            current.servers().forEach((name, server) -> checkAsRoutesUseIt(
+                    context.getComponent(server.scheme(), ModeAwareComponent.class), name));
         });
     }
 

@@ -94,6 +94,11 @@ public interface AutoFtpRuntimeConfig {
         @WithDefault("false")
         boolean secure();
 
+        /** The scheme of the component routes use this server with: {@code autoftps} or {@code autoftp}. */
+        default String scheme() {
+            return secure() ? "autoftps" : "autoftp";
+        }
+
         /** Data channel settings for this server, overriding the global ones. */
         @WithParentName
         DataChannelConfig dataChannel();

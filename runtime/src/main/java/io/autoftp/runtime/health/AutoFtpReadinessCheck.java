@@ -92,9 +92,8 @@ public class AutoFtpReadinessCheck implements HealthCheck {
         for (String name : config.servers().keySet()) {
             ServerHealth result = failedSetup.containsKey(name) ? failedSetup.get(name)
                     : await(name, pending.get(name), Math.max(0, (deadline - System.nanoTime()) / 1_000_000L));
-            boolean secure = config.servers().get(name).secure();
-            Optional<DataChannelMode> remembered = Optional.ofNullable(
-                    component(secure).getModeMemory().snapshot().get(result.server())).map(ModeMemory.Entry::mode);
+            Optional<DataChannelMode> remembered = Optional.ofNullable(component(config.servers().get(name))
+                    .getModeMemory().snapshot().get(result.server())).map(ModeMemory.Entry::mode);
             result.data(remembered).forEach(response::withData);
             if (!result.up()) {
                 up = false;
@@ -129,7 +128,7 @@ public class AutoFtpReadinessCheck implements HealthCheck {
     private ServerProbe.Target target(String name, AutoFtpRuntimeConfig.ServerConfig server) {
         ModeAwareEndpoint endpoint;
         try {
-            endpoint = component(server.secure()).endpointFor(name);
+            endpoint = component(server).endpointFor(name);
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -149,8 +148,8 @@ public class AutoFtpReadinessCheck implements HealthCheck {
                 settings.policy().modesFor(host.indexOf(':') >= 0), tls, health.timeout());
     }
 
-    private ModeAwareComponent component(boolean secure) {
-        return camel.getComponent(secure ? "autoftps" : "autoftp", ModeAwareComponent.class);
+    private ModeAwareComponent component(AutoFtpRuntimeConfig.ServerConfig server) {
+        return camel.getComponent(server.scheme(), ModeAwareComponent.class);
     }
 
     @PreDestroy

@@ -28,7 +28,7 @@ public class AutoFtpMetricsRecorder {
         Map<String, List<String>> servers = new HashMap<>();
         config.getValue().servers().forEach((name, server) -> server.host().map(String::trim)
                 .filter(host -> !host.isEmpty())
-                .ifPresent(host -> servers.computeIfAbsent(server.secure() ? "autoftps" : "autoftp", s -> new ArrayList<>())
+                .ifPresent(host -> servers.computeIfAbsent(server.scheme(), s -> new ArrayList<>())
                         // camel-ftp's default port is 21 for ftp and ftps alike
                         .add(ServerKey.of(host, server.port().orElse(21)))));
         return new RuntimeValue<>(context -> AutoFtpMeters.bind(context, servers));
