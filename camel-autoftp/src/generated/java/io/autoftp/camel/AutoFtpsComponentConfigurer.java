@@ -32,6 +32,8 @@ public class AutoFtpsComponentConfigurer extends FtpsComponentConfigurer impleme
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "activeexternaladdress":
         case "activeExternalAddress": getOrCreateDataChannelDefaults(target).setActiveExternalAddress(property(camelContext, java.lang.String.class, value)); return true;
+        case "claimrepository":
+        case "claimRepository": target.setClaimRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "datachannel":
         case "dataChannel": getOrCreateDataChannelDefaults(target).setDataChannel(property(camelContext, java.lang.String.class, value)); return true;
         case "datachanneldefaults":
@@ -53,6 +55,8 @@ public class AutoFtpsComponentConfigurer extends FtpsComponentConfigurer impleme
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "activeexternaladdress":
         case "activeExternalAddress": return java.lang.String.class;
+        case "claimrepository":
+        case "claimRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "datachannel":
         case "dataChannel": return java.lang.String.class;
         case "datachanneldefaults":
@@ -75,6 +79,8 @@ public class AutoFtpsComponentConfigurer extends FtpsComponentConfigurer impleme
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "activeexternaladdress":
         case "activeExternalAddress": return getOrCreateDataChannelDefaults(target).getActiveExternalAddress();
+        case "claimrepository":
+        case "claimRepository": return target.getClaimRepository();
         case "datachannel":
         case "dataChannel": return getOrCreateDataChannelDefaults(target).getDataChannel();
         case "datachanneldefaults":

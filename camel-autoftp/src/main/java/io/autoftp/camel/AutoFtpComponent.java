@@ -2,6 +2,7 @@ package io.autoftp.camel;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.autoftp.client.ModeMemory;
@@ -10,8 +11,10 @@ import org.apache.camel.component.file.GenericFileEndpoint;
 import org.apache.camel.component.file.remote.FtpComponent;
 import org.apache.camel.component.file.remote.FtpConfiguration;
 import org.apache.camel.component.file.remote.FtpUtils;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.commons.net.ftp.FTPFile;
 
 /**
@@ -25,6 +28,15 @@ public class AutoFtpComponent extends FtpComponent implements ModeAwareComponent
     private DataChannelOptions dataChannelDefaults = new DataChannelOptions();
 
     private ModeMemory modeMemory = new ModeMemory();
+
+    @Metadata(label = "consumer,advanced",
+              description = "A repository shared by the replicas of a service: every consumer endpoint that chooses no"
+                            + " readLock claims each file in it before downloading it (readLock=idempotent), and"
+                            + " endpoints with readLock=idempotent, idempotent-changed or idempotent-rename use it"
+                            + " unless they set idempotentRepository")
+    private IdempotentRepository claimRepository;
+
+    private final FileOperationCounters fileOperationCounters = new FileOperationCounters();
 
     private final Map<String, NamedServer> servers = new ConcurrentHashMap<>();
 
@@ -44,6 +56,7 @@ public class AutoFtpComponent extends FtpComponent implements ModeAwareComponent
         FtpUtils.ensureRelativeFtpDirectory(this, config);
         AutoFtpEndpoint endpoint = new AutoFtpEndpoint(uri, this, config);
         endpoint.setDataChannelOptions(dataChannelDefaults.copy());
+        endpoint.setExplicitOptions(Set.copyOf(parameters.keySet()));
         endpoint.setPassivePreference(passivePreference(parameters));
         extractAndSetFtpClientConfigParameters(parameters, endpoint);
         extractAndSetFtpClientParameters(parameters, endpoint);
@@ -74,6 +87,28 @@ public class AutoFtpComponent extends FtpComponent implements ModeAwareComponent
     @Override
     public String getScheme() {
         return "autoftp";
+    }
+
+    /** The claim repository was started by the first consumer using it. */
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(claimRepository);
+        super.doStop();
+    }
+
+    @Override
+    public FileOperationCounters getFileOperationCounters() {
+        return fileOperationCounters;
+    }
+
+    @Override
+    public IdempotentRepository getClaimRepository() {
+        return claimRepository;
+    }
+
+    @Override
+    public void setClaimRepository(IdempotentRepository claimRepository) {
+        this.claimRepository = claimRepository;
     }
 
     @Override

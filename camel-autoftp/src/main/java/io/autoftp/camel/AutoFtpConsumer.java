@@ -12,6 +12,7 @@ import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.FtpConsumer;
+import org.apache.camel.component.file.strategy.GenericFileProcessStrategySupport;
 import org.apache.camel.component.file.remote.RemoteFileEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.spi.ExceptionHandler;
@@ -132,12 +133,19 @@ final class AutoFtpConsumer extends FtpConsumer {
         return started;
     }
 
-    /** Undoes what camel-file did for files it listed but never finished: in-progress marks, eager idempotent keys. */
+    /**
+     * Undoes what camel-file did for files it listed but never finished: in-progress marks, eager idempotent keys,
+     * claims.
+     */
     private int releaseUnfinished() {
         for (Map.Entry<String, Supplier<GenericFile<FTPFile>>> entry : unfinished.entrySet()) {
             try {
                 getEndpoint().getInProgressRepository().remove(entry.getKey());
                 AutoFtpOperations.forgetIdempotentKey(getEndpoint(), entry.getValue().get());
+                if (processStrategy instanceof GenericFileProcessStrategySupport<FTPFile> support
+                    && support.getExclusiveReadLockStrategy() instanceof ClaimReadLock claims) {
+                    claims.forget(entry.getValue().get());
+                }
             } catch (RuntimeException e) {
                 LOG.debug("Could not release {}: {}", entry.getKey(), e.toString());
             }

@@ -1,10 +1,12 @@
 package io.autoftp.camel;
 
+import java.util.Set;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.ModeAwareFtpClient;
 import org.apache.camel.Category;
 import org.apache.camel.FailedToCreateConsumerException;
 import org.apache.camel.Processor;
+import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.CamelFTPParserFactory;
 import org.apache.camel.component.file.remote.FtpConfiguration;
 import org.apache.camel.component.file.remote.FtpConstants;
@@ -31,6 +33,9 @@ public class AutoFtpEndpoint extends FtpEndpoint<FTPFile> implements ModeAwareEn
 
     private Boolean passivePreference;
 
+    /** The options the URI (or its named server) set, to tell a chosen value from camel-ftp's default. */
+    private Set<String> explicitOptions = Set.of();
+
     public AutoFtpEndpoint(String uri, AutoFtpComponent component, FtpConfiguration configuration) {
         super(uri, component, configuration);
     }
@@ -49,7 +54,15 @@ public class AutoFtpEndpoint extends FtpEndpoint<FTPFile> implements ModeAwareEn
     public RemoteFileConsumer<FTPFile> createConsumer(Processor processor) throws Exception {
         MemorySafeDownload.apply(this, dataChannelOptions);
         ConnectFailureBackoff.apply(this);
+        ClaimReadLock.beforeConsumer(this, getComponent().getClaimRepository(), explicitOptions);
         return super.createConsumer(processor);
+    }
+
+    /** camel-ftp's process strategy, with the claim read locks ({@code readLock=idempotent...}) it lacks. */
+    @Override
+    protected GenericFileProcessStrategy<FTPFile> createGenericFileStrategy() {
+        return ClaimReadLock.processStrategy(this, getParamsAsMap(), getComponent().getClaimRepository(),
+                explicitOptions);
     }
 
     /** camel-ftp's consumer, kept polling after an {@link Error} (see {@link AutoFtpConsumer}). */
@@ -97,5 +110,9 @@ public class AutoFtpEndpoint extends FtpEndpoint<FTPFile> implements ModeAwareEn
 
     void setPassivePreference(Boolean passivePreference) {
         this.passivePreference = passivePreference;
+    }
+
+    void setExplicitOptions(Set<String> explicitOptions) {
+        this.explicitOptions = explicitOptions;
     }
 }

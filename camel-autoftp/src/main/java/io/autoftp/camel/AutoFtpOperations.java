@@ -21,6 +21,8 @@ import org.apache.camel.component.file.remote.FtpsConfiguration;
 import org.apache.camel.component.file.remote.RemoteFileConfiguration;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.util.ObjectHelper;
+import org.apache.commons.net.ProtocolCommandEvent;
+import org.apache.commons.net.ProtocolCommandListener;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPClientConfig;
 import org.apache.commons.net.ftp.FTPFile;
@@ -49,7 +51,9 @@ import org.apache.commons.net.ftp.FTPSClient;
  * uses each name in it as a relative path on this side (the local work file of a download, the {@code CamelFileName}
  * header). A name that is not a plain file name ({@code ..}, a '/' or '\', control characters such as NUL, CR or LF)
  * is left out of the listing here, with one WARN per name, so that a hostile or broken server cannot make the consumer
- * write outside its directories.
+ * write outside its directories. A delete or rename that the server refuses is logged (once per file, with the
+ * server's reply) and counted: camel-ftp's delete strategy takes a refused {@code DELE} of a file that is gone for a
+ * success without a word, which hides two clients processing the same file.
  */
 final class AutoFtpOperations extends FtpOperations {
 
@@ -59,8 +63,15 @@ final class AutoFtpOperations extends FtpOperations {
     /** Unsafe names already warned about, so that each poll does not log them again (bounded). */
     private final Set<String> warnedNames = new HashSet<>();
 
+    /** The last command that changes files (DELE, RNFR, RNTO) and the server's reply to it. */
+    private final LastFileCommand lastFileCommand = new LastFileCommand();
+
+    /** The file whose refusal was logged last, so that camel-file's retries of one delete log one line. */
+    private String lastRefused;
+
     private AutoFtpOperations(FTPClient client, FTPClientConfig clientConfig) {
         super(client, clientConfig);
+        client.addProtocolCommandListener(lastFileCommand);
     }
 
     /**
@@ -117,6 +128,65 @@ final class AutoFtpOperations extends FtpOperations {
         } catch (IOException e) {
             throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
                     e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean deleteFile(String name) throws GenericFileOperationFailedException {
+        boolean deleted = super.deleteFile(name);
+        if (!deleted) {
+            refused("delete " + name, name);
+            counters().refusedDelete();
+        }
+        return deleted;
+    }
+
+    @Override
+    public boolean renameFile(String from, String to) throws GenericFileOperationFailedException {
+        boolean renamed = super.renameFile(from, to);
+        if (!renamed) {
+            refused("rename " + from + " to " + to, from);
+            counters().refusedRename();
+        }
+        return renamed;
+    }
+
+    private void refused(String operation, String file) {
+        if (file.equals(lastRefused)) {
+            return;
+        }
+        lastRefused = file;
+        log.warn("{} refused to {}: {}", endpoint.getConfiguration().remoteServerInformation(), operation,
+                lastFileCommand.reply());
+    }
+
+    private FileOperationCounters counters() {
+        return ((ModeAwareComponent) endpoint.getComponent()).getFileOperationCounters();
+    }
+
+    /** Remembers the reply to the last DELE, RNFR or RNTO (camel-ftp changes back directories after a DELE). */
+    private static final class LastFileCommand implements ProtocolCommandListener {
+
+        private volatile boolean watching;
+        private volatile String reply = "no reply";
+
+        @Override
+        public void protocolCommandSent(ProtocolCommandEvent event) {
+            String command = event.getCommand();
+            watching = "DELE".equalsIgnoreCase(command) || "RNFR".equalsIgnoreCase(command)
+                       || "RNTO".equalsIgnoreCase(command);
+        }
+
+        @Override
+        public void protocolReplyReceived(ProtocolCommandEvent event) {
+            if (watching) {
+                reply = event.getMessage().strip();
+                watching = false;
+            }
+        }
+
+        String reply() {
+            return reply;
         }
     }
 

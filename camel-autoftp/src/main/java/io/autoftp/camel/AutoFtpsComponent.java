@@ -2,6 +2,7 @@ package io.autoftp.camel;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.autoftp.client.ModeMemory;
@@ -10,8 +11,10 @@ import org.apache.camel.component.file.GenericFileEndpoint;
 import org.apache.camel.component.file.remote.FtpUtils;
 import org.apache.camel.component.file.remote.FtpsComponent;
 import org.apache.camel.component.file.remote.FtpsConfiguration;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.commons.net.ftp.FTPFile;
 
 /**
@@ -26,6 +29,15 @@ public class AutoFtpsComponent extends FtpsComponent implements ModeAwareCompone
     private DataChannelOptions dataChannelDefaults = new DataChannelOptions();
 
     private ModeMemory modeMemory = new ModeMemory();
+
+    @Metadata(label = "consumer,advanced",
+              description = "A repository shared by the replicas of a service: every consumer endpoint that chooses no"
+                            + " readLock claims each file in it before downloading it (readLock=idempotent), and"
+                            + " endpoints with readLock=idempotent, idempotent-changed or idempotent-rename use it"
+                            + " unless they set idempotentRepository")
+    private IdempotentRepository claimRepository;
+
+    private final FileOperationCounters fileOperationCounters = new FileOperationCounters();
 
     private final Map<String, NamedServer> servers = new ConcurrentHashMap<>();
 
@@ -46,6 +58,7 @@ public class AutoFtpsComponent extends FtpsComponent implements ModeAwareCompone
         FtpUtils.ensureRelativeFtpDirectory(this, config);
         AutoFtpsEndpoint endpoint = new AutoFtpsEndpoint(uri, this, config);
         endpoint.setDataChannelOptions(dataChannelDefaults.copy());
+        endpoint.setExplicitOptions(Set.copyOf(parameters.keySet()));
         endpoint.setPassivePreference(AutoFtpComponent.passivePreference(parameters));
         extractAndSetFtpClientKeyStoreParameters(parameters, endpoint);
         extractAndSetFtpClientTrustStoreParameters(parameters, endpoint);
@@ -75,6 +88,28 @@ public class AutoFtpsComponent extends FtpsComponent implements ModeAwareCompone
     @Override
     public String getScheme() {
         return "autoftps";
+    }
+
+    /** The claim repository was started by the first consumer using it. */
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(claimRepository);
+        super.doStop();
+    }
+
+    @Override
+    public FileOperationCounters getFileOperationCounters() {
+        return fileOperationCounters;
+    }
+
+    @Override
+    public IdempotentRepository getClaimRepository() {
+        return claimRepository;
+    }
+
+    @Override
+    public void setClaimRepository(IdempotentRepository claimRepository) {
+        this.claimRepository = claimRepository;
     }
 
     @Override

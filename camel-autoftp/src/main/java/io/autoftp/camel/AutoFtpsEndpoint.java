@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -19,6 +20,7 @@ import io.autoftp.client.ModeAwareFtpsClient;
 import org.apache.camel.Category;
 import org.apache.camel.FailedToCreateConsumerException;
 import org.apache.camel.Processor;
+import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.CamelFTPParserFactory;
 import org.apache.camel.component.file.remote.FtpConstants;
 import org.apache.camel.component.file.remote.FtpsConfiguration;
@@ -46,6 +48,9 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
 
     private Boolean passivePreference;
 
+    /** The options the URI (or its named server) set, to tell a chosen value from camel-ftp's default. */
+    private Set<String> explicitOptions = Set.of();
+
     public AutoFtpsEndpoint(String uri, AutoFtpsComponent component, FtpsConfiguration configuration) {
         super(uri, component, configuration);
     }
@@ -64,7 +69,15 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
     public RemoteFileConsumer<FTPFile> createConsumer(Processor processor) throws Exception {
         MemorySafeDownload.apply(this, dataChannelOptions);
         ConnectFailureBackoff.apply(this);
+        ClaimReadLock.beforeConsumer(this, getComponent().getClaimRepository(), explicitOptions);
         return super.createConsumer(processor);
+    }
+
+    /** camel-ftp's process strategy, with the claim read locks ({@code readLock=idempotent...}) it lacks. */
+    @Override
+    protected GenericFileProcessStrategy<FTPFile> createGenericFileStrategy() {
+        return ClaimReadLock.processStrategy(this, getParamsAsMap(), getComponent().getClaimRepository(),
+                explicitOptions);
     }
 
     /** camel-ftp's consumer, kept polling after an {@link Error} (see {@link AutoFtpConsumer}). */
@@ -176,5 +189,9 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
 
     void setPassivePreference(Boolean passivePreference) {
         this.passivePreference = passivePreference;
+    }
+
+    void setExplicitOptions(Set<String> explicitOptions) {
+        this.explicitOptions = explicitOptions;
     }
 }

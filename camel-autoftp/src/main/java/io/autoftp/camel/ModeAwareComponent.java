@@ -9,6 +9,7 @@ import java.util.Optional;
 import io.autoftp.client.ModeMemory;
 import io.autoftp.client.ServerKey;
 import org.apache.camel.Component;
+import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * What the {@code autoftp} and {@code autoftps} components share, for whoever configures or watches them (the Quarkus
@@ -25,6 +26,17 @@ public interface ModeAwareComponent extends Component {
 
     /** What every endpoint of this component learned about each server's data channel. */
     ModeMemory getModeMemory();
+
+    /** Deletes and renames the servers refused, over all endpoints. */
+    FileOperationCounters getFileOperationCounters();
+
+    /**
+     * The repository in which consumers claim files before downloading them, shared by a service's replicas; null
+     * (the default) when every endpoint chooses its own read lock.
+     */
+    IdempotentRepository getClaimRepository();
+
+    void setClaimRepository(IdempotentRepository claimRepository);
 
     /** The data channel options every new endpoint starts from. */
     DataChannelOptions getDataChannelDefaults();
