@@ -255,7 +255,7 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
                 then.releaseExclusiveReadLockOnRollback(operations, file, exchange);
             }
         } finally {
-            end(exchange, key(exchange, file), removeOnRollback);
+            end(exchange, key(exchange, file), removeOnRollback, false);
         }
     }
 
@@ -267,15 +267,20 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
                 then.releaseExclusiveReadLockOnCommit(operations, file, exchange);
             }
         } finally {
-            end(exchange, key(exchange, file), removeOnCommit);
+            end(exchange, key(exchange, file), removeOnCommit, true);
         }
     }
 
-    private void end(Exchange exchange, String key, boolean remove) {
-        if (remove) {
-            release(exchange, key);
-        } else if (held.remove(key)) {
+    private void end(Exchange exchange, String key, boolean remove, boolean success) {
+        if (!held.remove(key)) {
+            return;
+        }
+        if (!remove) {
             claims.confirm(exchange, key);
+        } else if (success && claims instanceof JdbcClaimRepository jdbc) {
+            jdbc.finish(key); // counted as done, not as released
+        } else {
+            claims.remove(exchange, key);
         }
     }
 

@@ -66,6 +66,8 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     private boolean createTable = true;
     private final String owner = ownerId();
 
+    /** Whether the table is known to exist (created, or found, since start). */
+    private volatile boolean tableReady;
     private ScheduledExecutorService heartbeat;
     /** Whether the last heartbeat failed, so that an outage is warned about once. */
     private volatile boolean heartbeatFailing;
@@ -86,6 +88,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     /** Claims the file: true when it was free (or its claim had expired), false when another replica holds it. */
     @Override
     public boolean add(String key) {
+        ensureTable();
         if (update("INSERT INTO " + table + " (name, file_key, owner, claimed_at, heartbeat_at)"
                    + " VALUES (?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING",
                 name, key, owner) == 1) {
@@ -109,6 +112,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     /** Whether the file is done or held by a live claim. */
     @Override
     public boolean contains(String key) {
+        ensureTable();
         return query("SELECT COUNT(*) FROM " + table + " WHERE name = ? AND file_key = ? AND (done_at IS NOT NULL"
                      + " OR heartbeat_at >= CURRENT_TIMESTAMP - make_interval(secs => ?))",
                 name, key, claimTimeout.toMillis() / 1000.0) > 0;
@@ -139,6 +143,19 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
         return false;
     }
 
+    /**
+     * Ends this replica's claim on a file that is gone from the server (deleted or moved after processing): nothing
+     * needs to remember it, and a new file of the same name is a new file. Counted as confirmed.
+     */
+    public boolean finish(String key) {
+        boolean finished = update("DELETE FROM " + table + " WHERE name = ? AND file_key = ? AND owner = ?",
+                name, key, owner) == 1;
+        if (finished) {
+            confirmed.incrementAndGet();
+        }
+        return finished;
+    }
+
     @Override
     public void clear() {
         update("DELETE FROM " + table + " WHERE name = ?", name);
@@ -155,8 +172,12 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
         if (claimTimeout.toMillis() < 3000) {
             throw new IllegalArgumentException("claimTimeout must be at least 3s, not " + claimTimeout);
         }
-        if (createTable) {
-            createTableIfMissing();
+        try {
+            ensureTable();
+        } catch (RuntimeException e) {
+            // a replica starting while the database is away starts anyway: it claims nothing (and its readiness says
+            // why) until the table can be reached
+            LOG.warn("Claims unavailable until the database is reachable: {}", e.getMessage());
         }
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "autoftp-claim-heartbeat");
@@ -200,7 +221,15 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
 
     /** Runs a trivial query: for readiness, which must be down while claims cannot be taken. */
     public void check() {
+        ensureTable();
         query("SELECT COUNT(*) FROM " + table + " WHERE 1 = 0");
+    }
+
+    private void ensureTable() {
+        if (!tableReady && createTable) {
+            createTableIfMissing();
+        }
+        tableReady = true;
     }
 
     private void createTableIfMissing() {
@@ -224,8 +253,8 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create the claim table " + table + ": " + e.getMessage()
-                                            + " (create it as documented, or give the user the right to)", e);
+            throw new ClaimStoreException("Cannot create the claim table " + table + ": " + e.getMessage()
+                                          + " (create it as documented, or give the user the right to)", e);
         }
     }
 
@@ -275,7 +304,11 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     /** The claim store could not be reached or refused a statement. */
     public static final class ClaimStoreException extends RuntimeException {
         ClaimStoreException(SQLException cause) {
-            super("Claim store: " + cause.getMessage(), cause);
+            this("Claim store: " + cause.getMessage(), cause);
+        }
+
+        ClaimStoreException(String message, SQLException cause) {
+            super(message, cause);
         }
     }
 
@@ -341,7 +374,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
         return released.get();
     }
 
-    /** Claims confirmed (the file is done). */
+    /** Claims confirmed or finished (the file is done). */
     public long getConfirmed() {
         return confirmed.get();
     }

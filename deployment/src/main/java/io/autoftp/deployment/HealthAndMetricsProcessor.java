@@ -1,9 +1,11 @@
 package io.autoftp.deployment;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.autoftp.runtime.AutoFtpBuildTimeConfig;
 import io.autoftp.runtime.health.AutoFtpReadinessCheck;
+import io.autoftp.runtime.health.ClaimStoreReadinessCheck;
 import io.autoftp.runtime.metrics.AutoFtpMetricsRecorder;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
 import io.quarkus.deployment.Capabilities;
@@ -24,7 +26,7 @@ import org.apache.camel.quarkus.core.deployment.spi.RuntimeCamelContextCustomize
 class HealthAndMetricsProcessor {
 
     /**
-     * The readiness check {@code autoftp}. The runtime jar is indexed (Camel Quarkus needs that), so with SmallRye
+     * The readiness checks {@code autoftp} and {@code autoftp-claims}. The runtime jar is indexed (Camel Quarkus needs that), so with SmallRye
      * Health present its {@code @Readiness} class would be found as a bean even when disabled: excluded then.
      */
     @BuildStep
@@ -34,9 +36,12 @@ class HealthAndMetricsProcessor {
             return;
         }
         boolean enabled = config.health().enabled();
-        checks.produce(new HealthBuildItem(AutoFtpReadinessCheck.class.getName(), enabled));
-        if (!enabled) {
-            excluded.produce(new ExcludedTypeBuildItem(AutoFtpReadinessCheck.class.getName()));
+        // by name: SmallRye Health's API is an optional dependency here
+        for (String check : List.of(AutoFtpReadinessCheck.class.getName(), ClaimStoreReadinessCheck.class.getName())) {
+            checks.produce(new HealthBuildItem(check, enabled));
+            if (!enabled) {
+                excluded.produce(new ExcludedTypeBuildItem(check));
+            }
         }
     }
 

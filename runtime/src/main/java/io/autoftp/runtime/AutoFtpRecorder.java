@@ -5,14 +5,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import javax.sql.DataSource;
+
 import io.autoftp.camel.DataChannelOptions;
+import io.autoftp.camel.JdbcClaimRepository;
 import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.camel.NamedServer;
 import io.autoftp.client.DataChannelSettings;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InstanceHandle;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import org.apache.camel.spi.CamelContextCustomizer;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Applies {@code quarkus.autoftp.*} to the {@code autoftp} and {@code autoftps} components before routes start. Every
@@ -36,16 +42,50 @@ public class AutoFtpRecorder {
         check(apply(new DataChannelOptions(), defaults), null, option -> PREFIX + property(option));
         Map<String, NamedServer> servers = new LinkedHashMap<>();
         current.servers().forEach((name, server) -> servers.put(name, namedServer(name, server, defaults)));
+        JdbcClaimRepository claims = claimRepository(current.cluster());
         return new RuntimeValue<>(context -> {
             for (String scheme : ModeAwareComponent.SCHEMES) {
                 if (context.getComponent(scheme) instanceof ModeAwareComponent component) {
                     component.setDataChannelDefaults(apply(component.getDataChannelDefaults(), defaults));
                     servers.forEach(component::addServer);
+                    component.setClaimRepository(claims);
                 }
             }
             current.servers().forEach((name, server) -> checkAsRoutesUseIt(
                     context.getComponent(server.scheme(), ModeAwareComponent.class), name));
         });
+    }
+
+    /**
+     * The claim store of {@code quarkus.autoftp.cluster.*}: a {@link JdbcClaimRepository} on the default datasource,
+     * or null for none.
+     */
+    private static JdbcClaimRepository claimRepository(AutoFtpRuntimeConfig.ClusterConfig cluster) {
+        String property = PREFIX + "cluster.repository";
+        boolean jdbcUrl = ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.jdbc.url", String.class)
+                .filter(url -> !url.isBlank()).isPresent();
+        boolean jdbc = switch (cluster.repository()) {
+            case JDBC -> true;
+            case NONE -> false;
+            case AUTO -> jdbcUrl;
+        };
+        if (!jdbc) {
+            return null;
+        }
+        if (cluster.claimTimeout().toMillis() < 3000) {
+            throw new ConfigurationException("Property " + PREFIX + "cluster.claim-timeout must be at least 3s, not "
+                                             + cluster.claimTimeout(), Set.of(PREFIX + "cluster.claim-timeout"));
+        }
+        InstanceHandle<DataSource> dataSource = Arc.container().instance(DataSource.class);
+        if (!dataSource.isAvailable() || !jdbcUrl) {
+            throw new ConfigurationException("Property " + property + "=jdbc needs the default datasource: add"
+                                             + " quarkus-agroal and quarkus-jdbc-postgresql and set"
+                                             + " quarkus.datasource.jdbc.url", Set.of(property, "quarkus.datasource.jdbc.url"));
+        }
+        JdbcClaimRepository claims = new JdbcClaimRepository(dataSource.get());
+        claims.setName(cluster.name());
+        claims.setClaimTimeout(cluster.claimTimeout());
+        return claims;
     }
 
     private static NamedServer namedServer(String name, AutoFtpRuntimeConfig.ServerConfig server,

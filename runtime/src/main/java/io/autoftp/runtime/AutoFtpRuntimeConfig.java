@@ -30,6 +30,39 @@ public interface AutoFtpRuntimeConfig {
     @ConfigDocMapKey("server-name")
     Map<String, ServerConfig> servers();
 
+    /** Several replicas polling the same directories. */
+    ClusterConfig cluster();
+
+    /** Claims: each file taken by one replica only (see the docs page "Running several replicas"). */
+    interface ClusterConfig {
+
+        /**
+         * Where the replicas claim files before downloading them: {@code jdbc} (a table in the default datasource,
+         * PostgreSQL), {@code none} (no claims: one replica), or {@code auto}: {@code jdbc} when
+         * {@code quarkus.datasource.jdbc.url} is set, else {@code none}. With claims, every consumer route that sets
+         * no {@code readLock} claims its files ({@code readLock=idempotent}).
+         */
+        @WithDefault("auto")
+        ClaimRepository repository();
+
+        /**
+         * How long a claim lives without its replica's heartbeat (sent every third of it) before another replica may
+         * take the file over: a replica killed mid-file holds its files this long. At least 3s.
+         */
+        @WithDefault("30s")
+        Duration claimTimeout();
+
+        /** The service's name in the claim table: services sharing one database use different names. */
+        @WithDefault("autoftp")
+        String name();
+
+        enum ClaimRepository {
+            AUTO,
+            JDBC,
+            NONE
+        }
+    }
+
     /** How data connections are opened. */
     interface DataChannelConfig {
 

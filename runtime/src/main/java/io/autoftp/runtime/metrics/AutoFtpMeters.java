@@ -1,18 +1,25 @@
 package io.autoftp.runtime.metrics;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
 
+import io.autoftp.camel.FileOperationCounters;
+import io.autoftp.camel.JdbcClaimRepository;
 import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.client.DataChannelException.FailureKind;
 import io.autoftp.client.DataChannelListener;
 import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.ModeMemory;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,7 +41,13 @@ import org.apache.camel.support.service.ServiceSupport;
  * <li>{@code autoftp.transfers} (counter; server, mode, type=download|upload|listing): data connections that carried
  * a file (RETR; STOR, APPE, STOU) or a listing (LIST, NLST, MLSD), counted when they close;</li>
  * <li>{@code autoftp.data.bytes} (counter, bytes; server, mode, direction=received|sent): bytes through the data
- * connections, counted on the sockets, added when each connection closes.</li>
+ * connections, counted on the sockets, added when each connection closes;</li>
+ * <li>{@code autoftp.claims} (counter; outcome=claimed|lost|expired|released|confirmed): claims on files in the
+ * replicas' shared store ({@code quarkus.autoftp.cluster.*}): taken, refused because another replica held the file,
+ * taken over after another replica's claim expired, released (processing failed, or the file was gone), confirmed
+ * (done);</li>
+ * <li>{@code autoftp.file.operations.refused} (counter; operation=delete|rename): deletes and renames (after
+ * processing, or of a temporary upload) that the server refused.</li>
  * </ul>
  * Camel's own route metrics count exchanges and their failures.
  */
@@ -62,6 +75,7 @@ public final class AutoFtpMeters implements DataChannelListener {
 
     static void bind(CamelContext context, MeterRegistry registry, Map<String, List<String>> knownServers) {
         List<AutoFtpMeters> bound = new CopyOnWriteArrayList<>();
+        List<Meter> contextMeters = contextMeters(context, registry);
         for (String scheme : ModeAwareComponent.SCHEMES) {
             if (!(context.getComponent(scheme) instanceof ModeAwareComponent component)) {
                 continue;
@@ -77,11 +91,46 @@ public final class AutoFtpMeters implements DataChannelListener {
                 @Override
                 protected void doStop() {
                     bound.forEach(AutoFtpMeters::close);
+                    contextMeters.forEach(registry::remove);
                 }
             }, true);
         } catch (Exception e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e);
         }
+    }
+
+    /**
+     * The counters of claims and refused file operations, read from the components when scraped (the claim store is
+     * given to the components by another customizer, in no particular order with this one).
+     */
+    private static List<Meter> contextMeters(CamelContext context, MeterRegistry registry) {
+        List<Meter> meters = new ArrayList<>();
+        Map<String, ToLongFunction<JdbcClaimRepository>> claims = Map.of("claimed", JdbcClaimRepository::getClaimed,
+                "lost", JdbcClaimRepository::getLost, "expired", JdbcClaimRepository::getExpiredTakenOver,
+                "released", JdbcClaimRepository::getReleased, "confirmed", JdbcClaimRepository::getConfirmed);
+        claims.forEach((outcome, count) -> meters.add(FunctionCounter.builder("autoftp.claims", context,
+                c -> claimStore(c).map(count::applyAsLong).orElse(0L))
+                .description("Claims on files in the replicas' shared store, by outcome")
+                .tags("outcome", outcome)
+                .register(registry)));
+        Map<String, ToLongFunction<FileOperationCounters>> refused = Map.of(
+                "delete", FileOperationCounters::getRefusedDeletes, "rename", FileOperationCounters::getRefusedRenames);
+        refused.forEach((operation, count) -> meters.add(FunctionCounter.builder("autoftp.file.operations.refused",
+                context, c -> components(c).mapToLong(m -> count.applyAsLong(m.getFileOperationCounters())).sum())
+                .description("Deletes and renames of files that the server refused")
+                .tags("operation", operation)
+                .register(registry)));
+        return meters;
+    }
+
+    private static Stream<ModeAwareComponent> components(CamelContext context) {
+        return ModeAwareComponent.SCHEMES.stream().map(context::hasComponent)
+                .filter(ModeAwareComponent.class::isInstance).map(ModeAwareComponent.class::cast);
+    }
+
+    private static Optional<JdbcClaimRepository> claimStore(CamelContext context) {
+        return components(context).map(ModeAwareComponent::getClaimRepository)
+                .filter(JdbcClaimRepository.class::isInstance).map(JdbcClaimRepository.class::cast).findFirst();
     }
 
     /** Stops listening and removes the meters (a restarted application registers its own). */
