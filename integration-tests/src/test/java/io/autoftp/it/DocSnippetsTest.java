@@ -117,9 +117,9 @@ class DocSnippetsTest {
             }
             """;
 
-    /** Languages of blocks that are shown, not run: commands, console sessions, logs, diagrams. */
+    /** Languages of blocks that are shown, not run: commands, console sessions, logs, diagrams, SQL (the claim table). */
     static final Set<String> NOT_RUN = Set.of("", "shell", "sh", "bash", "console", "text", "txt", "plaintext",
-            "output", "log", "none");
+            "output", "log", "none", "sql");
 
     /** Top-level keys of Camel's YAML DSL. */
     static final Set<String> CAMEL_YAML_KEYS = Set.of("route", "from", "rest", "routeConfiguration",
