@@ -1,18 +1,12 @@
 package io.autoftp.camel;
 
 import java.net.InetAddress;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -57,9 +51,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     public static final String DEFAULT_NAME = "autoftp";
     public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-
-    private final DataSource dataSource;
+    private final JdbcStore jdbc;
     private String name = DEFAULT_NAME;
     private String table = DEFAULT_TABLE;
     private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
@@ -79,7 +71,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     private final AtomicLong confirmed = new AtomicLong();
 
     public JdbcClaimRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbc = new JdbcStore(dataSource, "Claim store");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -166,9 +158,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
 
     @Override
     protected void doStart() throws Exception {
-        if (!SQL_NAME.matcher(table).matches()) {
-            throw new IllegalArgumentException("Claim table name '" + table + "' is not a plain SQL name");
-        }
+        JdbcStore.checkTableName(table);
         if (claimTimeout.toMillis() < 3000) {
             throw new IllegalArgumentException("claimTimeout must be at least 3s, not " + claimTimeout);
         }
@@ -233,58 +223,18 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     }
 
     private void createTableIfMissing() {
-        // replicas start together: a transaction-scoped advisory lock serialises their CREATE TABLE IF NOT EXISTS,
-        // which PostgreSQL does not make safe against itself
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_xact_lock(hashtext('" + table + "'))");
-                statement.execute("CREATE TABLE IF NOT EXISTS " + table + " (name VARCHAR(255) NOT NULL,"
-                                  + " file_key TEXT NOT NULL, owner VARCHAR(255) NOT NULL,"
-                                  + " claimed_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                                  + " heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                                  + " done_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (name, file_key))");
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
-        } catch (SQLException e) {
-            throw new ClaimStoreException("Cannot create the claim table " + table + ": " + e.getMessage()
-                                          + " (create it as documented, or give the user the right to)", e);
-        }
+        jdbc.createTable(table, "name VARCHAR(255) NOT NULL, file_key TEXT NOT NULL, owner VARCHAR(255) NOT NULL,"
+                                + " claimed_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+                                + " heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+                                + " done_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (name, file_key)");
     }
 
     private int update(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = prepare(connection, sql, parameters)) {
-            return statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new ClaimStoreException(e);
-        }
+        return jdbc.update(sql, parameters);
     }
 
     private long query(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = prepare(connection, sql, parameters);
-             ResultSet result = statement.executeQuery()) {
-            result.next();
-            return result.getLong(1);
-        } catch (SQLException e) {
-            throw new ClaimStoreException(e);
-        }
-    }
-
-    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters)
-            throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        for (int i = 0; i < parameters.length; i++) {
-            statement.setObject(i + 1, parameters[i]);
-        }
-        return statement;
+        return jdbc.count(sql, parameters);
     }
 
     private static String ownerId() {
@@ -299,17 +249,6 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
         String random = UUID.randomUUID().toString().substring(0, 8);
         String id = host + "/" + pid + "/" + random;
         return id.length() > 255 ? id.substring(id.length() - 255) : id;
-    }
-
-    /** The claim store could not be reached or refused a statement. */
-    public static final class ClaimStoreException extends RuntimeException {
-        ClaimStoreException(SQLException cause) {
-            this("Claim store: " + cause.getMessage(), cause);
-        }
-
-        ClaimStoreException(String message, SQLException cause) {
-            super(message, cause);
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -20,10 +20,27 @@ import io.autoftp.client.DataChannelException.FailureKind;
  * entry is trusted for a time to live (the caller's {@code modeMemoryTtl}) counted from when the mode was learned, so a
  * server that had to fall back is probed again in its preferred order later; a mode that fails is forgotten at once.
  * It also carries the {@link DataChannelListener}s that hear every data connection of the clients sharing it.
+ *
+ * <p>With a {@link SharedStore} (several replicas of a service), what one process learns is written there and a
+ * server this process knows nothing about yet is looked up there, so that a replica starting after another one learned
+ * "passive times out against this server" does not pay that timeout itself. The store is a help, never a condition: a
+ * store that fails is logged (once until it works again) and the memory goes on alone.
  */
 public final class ModeMemory {
 
     private static final System.Logger LOG = System.getLogger(ModeMemory.class.getName());
+
+    /** Where replicas share what they learned (see {@code JdbcModeMemoryStore}). */
+    public interface SharedStore {
+
+        /** The entry some replica stored for the server, if any. */
+        Optional<Entry> load(String server);
+
+        void save(String server, Entry entry);
+
+        /** Drops the server's entry if it is still {@code failed}. */
+        void delete(String server, DataChannelMode failed);
+    }
 
     /** One server's last working mode and why earlier modes were passed over. */
     public record Entry(DataChannelMode mode, Instant learnedAt, String reason) {
@@ -41,6 +58,9 @@ public final class ModeMemory {
     private final Clock clock;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
     private final DataChannelListener events = new Dispatcher();
+    private volatile SharedStore store;
+    /** Whether the last use of the store failed, so that an outage is logged once. */
+    private volatile boolean storeFailing;
 
     public ModeMemory() {
         this(Clock.systemUTC());
@@ -54,6 +74,9 @@ public final class ModeMemory {
     public Optional<DataChannelMode> recall(String server, Duration ttl) {
         State state = servers.get(server);
         Entry entry = state == null ? null : state.entry();
+        if (entry == null && store != null && !ttl.isZero()) {
+            entry = fromStore(server);
+        }
         if (entry == null || ttl.isZero() || !clock.instant().isBefore(entry.learnedAt().plus(ttl))) {
             return Optional.empty();
         }
@@ -68,6 +91,7 @@ public final class ModeMemory {
      */
     public void remember(String server, DataChannelMode mode, String reason, Duration ttl) {
         Instant now = clock.instant();
+        Entry[] learned = new Entry[1];
         servers.compute(server, (key, old) -> {
             Entry entry = old == null ? null : old.entry();
             boolean stillValid = entry != null && entry.mode() == mode && now.isBefore(entry.learnedAt().plus(ttl));
@@ -80,8 +104,58 @@ public final class ModeMemory {
                         : "Data channel to " + server + ": switched from " + logged.describe() + " to "
                           + mode.describe() + why);
             }
-            return new State(stillValid ? entry : new Entry(mode, now, reason), mode);
+            Entry current = stillValid ? entry : new Entry(mode, now, reason);
+            learned[0] = current == entry ? null : current;
+            return new State(current, mode);
         });
+        if (learned[0] != null) {
+            withStore(s -> s.save(server, learned[0])); // outside compute: no lock held while the store works
+        }
+    }
+
+    /** Shares what this memory learns with other processes through {@code store} (null: alone, the default). */
+    public void setSharedStore(SharedStore store) {
+        this.store = store;
+    }
+
+    /** Another replica's entry for a server this memory has none for, adopted (and logged) as if learned here. */
+    private Entry fromStore(String server) {
+        Entry[] found = new Entry[1];
+        withStore(s -> found[0] = s.load(server).orElse(null));
+        if (found[0] == null) {
+            return null;
+        }
+        Entry shared = found[0];
+        State adopted = servers.compute(server, (key, old) -> {
+            if (old != null && old.entry() != null) {
+                return old; // learned here meanwhile
+            }
+            LOG.log(Level.INFO, () -> "Data channel to " + server + ": using " + shared.mode().describe()
+                                      + ", learned by another replica" + (shared.reason().isEmpty() ? ""
+                    : "; " + shared.reason()));
+            return new State(shared, shared.mode());
+        });
+        return adopted.entry();
+    }
+
+    private void withStore(Consumer<SharedStore> use) {
+        SharedStore current = store;
+        if (current == null) {
+            return;
+        }
+        try {
+            use.accept(current);
+            if (storeFailing) {
+                storeFailing = false;
+                LOG.log(Level.INFO, "The shared data channel memory works again");
+            }
+        } catch (RuntimeException e) {
+            if (!storeFailing) {
+                storeFailing = true;
+                LOG.log(Level.WARNING, "The shared data channel memory failed (" + e.getMessage()
+                                       + "): this replica goes on with what it learns itself");
+            }
+        }
     }
 
     /**
@@ -113,6 +187,7 @@ public final class ModeMemory {
         servers.computeIfPresent(server, (key, old) -> old.entry() != null && old.entry().mode() == failed
                 ? new State(null, old.logged())
                 : old);
+        withStore(s -> s.delete(server, failed));
     }
 
     /** A snapshot for health checks, metrics and tests. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The service with a PostgreSQL datasource: its routes claim each file before downloading it (no route names a read
  * lock), the claims of moved files are finished, readiness shows the claim store and goes DOWN while PostgreSQL is
- * away, and the claims are counted in the metrics.
+ * away, the claims are counted in the metrics, and the mode learned for a server is shared in the same database.
  */
 @QuarkusTest
 @TestProfile(ClaimsTest.WithPostgres.class)
@@ -73,6 +73,8 @@ class ClaimsTest {
         expected.forEach((name, sha) -> assertEquals(sha, got.get(name), name));
         assertEquals("0", db.sql("SELECT COUNT(*) FROM autoftp_claim WHERE file_key LIKE '%relay/claimed-%'"),
                 "a moved file's claim is finished: a new file of the same name is a new file");
+        assertEquals("EPRT", db.sql("SELECT mode FROM autoftp_mode_memory WHERE server = '" + partner.host() + ":"
+                                    + partner.port() + "'"), "the partner's mode (it refuses passive), for the other replicas");
         String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(HealthChecks.metric(scrape, "autoftp_claims_total", Map.of("outcome", "claimed")) >= 5, scrape);
         assertTrue(HealthChecks.metric(scrape, "autoftp_claims_total", Map.of("outcome", "confirmed")) >= 5, scrape);

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import io.autoftp.camel.DataChannelOptions;
 import io.autoftp.camel.JdbcClaimRepository;
+import io.autoftp.camel.JdbcModeMemoryStore;
 import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.camel.NamedServer;
 import io.autoftp.client.DataChannelSettings;
@@ -42,13 +43,18 @@ public class AutoFtpRecorder {
         check(apply(new DataChannelOptions(), defaults), null, option -> PREFIX + property(option));
         Map<String, NamedServer> servers = new LinkedHashMap<>();
         current.servers().forEach((name, server) -> servers.put(name, namedServer(name, server, defaults)));
-        JdbcClaimRepository claims = claimRepository(current.cluster());
+        DataSource claimStore = claimStore(current.cluster());
+        JdbcClaimRepository claims = claimStore == null ? null : claimRepository(claimStore, current.cluster());
+        JdbcModeMemoryStore sharedMemory = claimStore != null && current.cluster().shareModeMemory()
+                ? new JdbcModeMemoryStore(claimStore, current.cluster().name(), JdbcModeMemoryStore.DEFAULT_TABLE)
+                : null;
         return new RuntimeValue<>(context -> {
             for (String scheme : ModeAwareComponent.SCHEMES) {
                 if (context.getComponent(scheme) instanceof ModeAwareComponent component) {
                     component.setDataChannelDefaults(apply(component.getDataChannelDefaults(), defaults));
                     servers.forEach(component::addServer);
                     component.setClaimRepository(claims);
+                    component.getModeMemory().setSharedStore(sharedMemory);
                 }
             }
             current.servers().forEach((name, server) -> checkAsRoutesUseIt(
@@ -57,10 +63,10 @@ public class AutoFtpRecorder {
     }
 
     /**
-     * The claim store of {@code quarkus.autoftp.cluster.*}: a {@link JdbcClaimRepository} on the default datasource,
-     * or null for none.
+     * The database of {@code quarkus.autoftp.cluster.*}: the default datasource, or null when the replicas share
+     * nothing.
      */
-    private static JdbcClaimRepository claimRepository(AutoFtpRuntimeConfig.ClusterConfig cluster) {
+    private static DataSource claimStore(AutoFtpRuntimeConfig.ClusterConfig cluster) {
         String property = PREFIX + "cluster.repository";
         boolean jdbcUrl = ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.jdbc.url", String.class)
                 .filter(url -> !url.isBlank()).isPresent();
@@ -80,9 +86,15 @@ public class AutoFtpRecorder {
         if (!dataSource.isAvailable() || !jdbcUrl) {
             throw new ConfigurationException("Property " + property + "=jdbc needs the default datasource: add"
                                              + " quarkus-agroal and quarkus-jdbc-postgresql and set"
-                                             + " quarkus.datasource.jdbc.url", Set.of(property, "quarkus.datasource.jdbc.url"));
+                                             + " quarkus.datasource.jdbc.url",
+                    Set.of(property, "quarkus.datasource.jdbc.url"));
         }
-        JdbcClaimRepository claims = new JdbcClaimRepository(dataSource.get());
+        return dataSource.get();
+    }
+
+    private static JdbcClaimRepository claimRepository(DataSource dataSource,
+            AutoFtpRuntimeConfig.ClusterConfig cluster) {
+        JdbcClaimRepository claims = new JdbcClaimRepository(dataSource);
         claims.setName(cluster.name());
         claims.setClaimTimeout(cluster.claimTimeout());
         return claims;

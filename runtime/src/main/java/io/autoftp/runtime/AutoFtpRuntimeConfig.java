@@ -56,6 +56,14 @@ public interface AutoFtpRuntimeConfig {
         @WithDefault("autoftp")
         String name();
 
+        /**
+         * Whether the replicas share the data channel mode memory in the same database (table
+         * {@code autoftp_mode_memory}), so that a replica starting after another one learned a server's mode does not
+         * pay the failed attempts again. Only with claims in a database.
+         */
+        @WithDefault("true")
+        boolean shareModeMemory();
+
         enum ClaimRepository {
             AUTO,
             JDBC,
