@@ -49,6 +49,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinitionHelper;
@@ -499,12 +500,20 @@ class DocSnippetsTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(:[^}]*)?}}");
 
     /**
-     * A context that is never started, with a dummy value for every {@code {{placeholder}}} of the snippet that has
+     * A context that is never started (with a cluster service for master: endpoints), with a dummy value for every {@code {{placeholder}}} of the snippet that has
      * no default (one that converts to a string, a number and a duration).
      */
     static List<String> withContext(String text, Function<CamelContext, List<String>> check) {
         DefaultCamelContext context = new DefaultCamelContext();
         try {
+            // master: endpoints (leader-only routes) need a cluster service, as the service has
+            FileLockClusterService cluster = new FileLockClusterService();
+            cluster.setRoot("target/doc-snippets-cluster");
+            try {
+                context.addService(cluster);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             Properties dummies = new Properties();
             Matcher placeholder = PLACEHOLDER.matcher(text);
             while (placeholder.find()) {
