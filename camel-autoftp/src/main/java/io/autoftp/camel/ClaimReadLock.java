@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -305,7 +306,8 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
             return endpoint.getIdempotentKey().evaluate(dummy, String.class);
         }
         RemoteFileConfiguration config = ((RemoteFileEndpoint<FTPFile>) endpoint).getConfiguration();
-        return config.getUsername() + "@" + config.getHost() + ":" + config.getPort() + ":" + file.getAbsoluteFilePath();
+        return Objects.toString(config.getUsername(), "anonymous") + "@" + config.getHost() + ":" + config.getPort() + ":"
+               + file.getAbsoluteFilePath();
     }
 
     @Override
