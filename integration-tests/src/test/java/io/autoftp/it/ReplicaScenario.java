@@ -233,6 +233,12 @@ final class ReplicaScenario {
         return posts;
     }
 
+    /** When WireMock received the last POST of this scenario (its clock, epoch milliseconds). */
+    long lastPostMillis() {
+        List<ServeEvent> events = events();
+        return events.isEmpty() ? 0 : events.get(events.size() - 1).getRequest().getLoggedDate().getTime();
+    }
+
     /** Milliseconds from the first POST of this scenario to its last (WireMock's clock). */
     long postingMillis() {
         List<ServeEvent> events = events();

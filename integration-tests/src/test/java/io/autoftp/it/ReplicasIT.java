@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Several replicas of the packaged service on one partner directory (issue 7): three JVMs
@@ -43,10 +44,9 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * restarted. Stock camel-ftp on three replicas runs too; its duplicates are counted and reported, not asserted.
  *
  * <p>The numbers go to {@code target/replicas-report.txt} and the log. {@code -Dreplicas.bench=true} runs
- * {@link ReplicasBenchmark} instead (not a test: it measures).
+ * {@link ReplicaBenchmark} instead (not a test: it measures, and rewrites docs' replicas-benchmark.adoc).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
 class ReplicasIT {
 
     static final Path WORK = Path.of("target", "replicas");
@@ -82,6 +82,8 @@ class ReplicasIT {
         api.start();
         api.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(200)));
         api.stubFor(post(urlPathEqualTo("/stock")).willReturn(aResponse().withStatus(200)));
+        // the benchmark's partner API: 50 ms per file
+        api.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(50)));
         report.add("Replicas of the packaged pipeline service on one partner directory (" + Instant.now() + ")");
         report.add("partner " + partner + ", target " + target + ", PostgreSQL on port " + db.port());
     }
@@ -117,6 +119,7 @@ class ReplicasIT {
      */
     @Test
     @Order(1)
+    @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void threeReplicasDeliverEachFileOnce() throws Exception {
         ReplicaScenario s = scenario("main", GROUP, 1000, 1000);
         s.release();
@@ -130,6 +133,7 @@ class ReplicasIT {
     /** PostgreSQL restarted mid-run: the replicas say they cannot claim, take no file meanwhile, and resume. */
     @Test
     @Order(2)
+    @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void postgresRestartedMidRun() throws Exception {
         ReplicaScenario s = scenario("pgrestart", GROUP, 300, 300);
         s.release();
@@ -153,6 +157,7 @@ class ReplicasIT {
     /** The partner's vsftpd restarted mid-run: every session cut, connections refused for 2 s. */
     @Test
     @Order(3)
+    @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void partnerFtpServerRestartedMidRun() throws Exception {
         ReplicaScenario s = scenario("ftprestart", GROUP, 300, 300);
         s.release();
@@ -188,6 +193,7 @@ class ReplicasIT {
      */
     @Test
     @Order(4)
+    @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void stockCamelFtpOnTheSameReplicas() throws Exception {
         ReplicaScenario s = new ReplicaScenario("stock", STOCK, 300, 0, group, partner, target, api, "/stock");
         s.prepare();
@@ -207,6 +213,7 @@ class ReplicasIT {
      */
     @Test
     @Order(5)
+    @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void replicaKilledMidRun() throws Exception {
         stopGroup();
         List<ReplicaProcess> replicas = startReplicas("kill", KILL_GROUP, claims("3s"));
@@ -260,6 +267,14 @@ class ReplicasIT {
                 r.close();
             }
         }
+    }
+
+    /** {@code -Dreplicas.bench=true}: the benchmark instead of the scenarios. */
+    @Test
+    @EnabledIfSystemProperty(named = "replicas.bench", matches = "true")
+    void benchmark() throws Exception {
+        report.clear();
+        new ReplicaBenchmark(db, partner, target, api).run();
     }
 
     // -------------------------------------------------------------------------------------------------------------
