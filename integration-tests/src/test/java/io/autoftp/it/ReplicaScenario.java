@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,11 +31,12 @@ import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.TestFiles;
 
 /**
- * One run of {@link ReplicasIT}: files prepared on the partner's vsftpd under {@code /<name>/}, released into the
- * directories the replicas poll ({@code <name>/inbox}: partner-inbox, POSTed to WireMock; {@code <name>/relay}:
- * partner-to-target, uploaded to the target's vsftpd {@code <name>/from-partner}), then counted where they arrived:
- * WireMock's request journal (one entry per POST, with the body) and the target's vsftpd log (one {@code OK UPLOAD}
- * line per upload), each compared by SHA-256 with what was released.
+ * One scenario of {@link ReplicasIT}: files named {@code <name>-0001.csv}, ... prepared on the partner's vsftpd,
+ * released into the directories a group of replicas polls ({@code <directory>/inbox}: partner-inbox, POSTed to
+ * WireMock; {@code <directory>/relay}: partner-to-target, uploaded to the target's vsftpd
+ * {@code <directory>/from-partner}), then counted where they arrived: WireMock's request journal (one entry per POST,
+ * with the body) and the target's vsftpd log (one {@code OK UPLOAD} line per upload), each compared by SHA-256 with
+ * what was released.
  */
 final class ReplicaScenario {
 
@@ -55,7 +58,7 @@ final class ReplicaScenario {
     final Map<String, String> relay = new TreeMap<>();
     final List<ReplicaProcess> replicas;
     /** Lines in each replica's log before {@link #release()}: what this scenario logged comes after. */
-    private final Map<ReplicaProcess, Integer> logStart = new java.util.HashMap<>();
+    private final Map<ReplicaProcess, Integer> logStart = new HashMap<>();
     private long releasedAt;
     private long drainedAt;
 
@@ -239,13 +242,6 @@ final class ReplicaScenario {
         return events.isEmpty() ? 0 : events.get(events.size() - 1).getRequest().getLoggedDate().getTime();
     }
 
-    /** Milliseconds from the first POST of this scenario to its last (WireMock's clock). */
-    long postingMillis() {
-        List<ServeEvent> events = events();
-        return events.isEmpty() ? 0 : events.get(events.size() - 1).getRequest().getLoggedDate().getTime()
-                                      - events.get(0).getRequest().getLoggedDate().getTime();
-    }
-
     /** file name -> sizes of each completed upload to the target's {@code from-partner} (a .part, then renamed). */
     Map<String, List<Long>> uploads() {
         return transfers(target, "UPLOAD", "/" + targetDirectory() + "/", name + "-", ".part");
@@ -365,14 +361,18 @@ final class ReplicaScenario {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
     }
 
     static String counts(Map<String, Integer> duplicates) {
-        return duplicates.isEmpty() ? "none" : duplicates.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue())
+        if (duplicates.isEmpty()) {
+            return "none";
+        }
+        String some = duplicates.entrySet().stream().limit(8).map(e -> e.getKey() + " x" + e.getValue())
                 .collect(Collectors.joining(", "));
+        return duplicates.size() > 8 ? some + ", and " + (duplicates.size() - 8) + " more" : some;
     }
 }
