@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.autoftp.testing.FreePorts;
 
@@ -149,6 +151,16 @@ final class ServiceContainer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         throw new AssertionError("no memory cgroup for container " + name + " (pid " + pid + ")");
+    }
+
+    /** The peak resident set size of the container's PID 1, java (VmHWM in /proc/1/status), in bytes. */
+    long javaPeakResidentBytes() {
+        String status = exec("cat", "/proc/1/status").orFail("podman exec cat /proc/1/status").output();
+        Matcher hwm = Pattern.compile("^VmHWM:\\s+(\\d+) kB$", Pattern.MULTILINE).matcher(status);
+        if (!hwm.find()) {
+            throw new AssertionError("no VmHWM in /proc/1/status:\n" + status);
+        }
+        return Long.parseLong(hwm.group(1)) * 1024;
     }
 
     /** {@code podman stop -t GRACE} (SIGTERM, SIGKILL after the grace period); returns the exit code. */
