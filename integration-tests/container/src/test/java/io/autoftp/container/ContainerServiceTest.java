@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
@@ -197,16 +200,23 @@ class ContainerServiceTest {
     /**
      * podman stop (SIGTERM) while a large file is on its way to the target: the file either arrives whole before the
      * JVM ends, or stays on the partner for the next poll; it never appears under its final name half written. A
-     * second container then delivers it (or finds nothing left to do): exactly one whole copy, no .part left.
+     * second container then delivers it (or finds nothing left to do): exactly one whole copy, no .part left. Once
+     * with the image's camel.main.shutdown-timeout (25 s: the upload finishes), once with 1 s (Camel gives up on the
+     * upload in flight, unless it is that fast).
      */
-    @Test
-    void sigtermDuringTransferLosesNothing() throws Exception {
+    @ParameterizedTest(name = "shutdown timeout {0}")
+    @ValueSource(strings = { "image default", "1" })
+    void sigtermDuringTransferLosesNothing(String shutdownTimeout) throws Exception {
+        Map<String, String> env = serversEnv();
+        if (!shutdownTimeout.equals("image default")) {
+            env.put("CAMEL_MAIN_SHUTDOWN_TIMEOUT", shutdownTimeout);
+        }
         String sha = TestFiles.sha256(TestFiles.writeRandom(partner.home().resolve("relay"), "large.bin", GIB, 41));
         partner.giveToServerUser(partner.home());
         Path delivered = target.home().resolve("from-partner/large.bin");
         Path part = target.home().resolve("from-partner/large.bin.part");
         String outcome;
-        try (ServiceContainer service = ServiceContainer.start(mounts, serversEnv())) {
+        try (ServiceContainer service = ServiceContainer.start(mounts, env)) {
             service.awaitReady();
             long deadline = System.nanoTime() + LARGE_FILE_WAIT.toNanos();
             while (!Files.exists(part) && !Files.exists(delivered) && System.nanoTime() < deadline) {
@@ -217,6 +227,9 @@ class ContainerServiceTest {
             int exit = service.stop(STOP_GRACE_SECONDS);
             String log = service.logs();
             assertEquals(143, exit, "the JVM ends on SIGTERM within the grace period (137 would be SIGKILL):\n" + log);
+            System.out.println("shutdown of " + service.name + ":\n" + log.lines()
+                    .filter(l -> l.contains("Shutdown thread") || l.contains("shutdown") || l.contains("inflight"))
+                    .collect(Collectors.joining("\n")));
             boolean whole = Files.exists(delivered);
             if (whole) {
                 assertEquals(sha, TestFiles.sha256(delivered), "delivered under its final name, so it must be whole");
@@ -227,7 +240,7 @@ class ContainerServiceTest {
                 outcome = "left on the partner for the next poll";
             }
         }
-        measured("SIGTERM during a 1 GiB upload: the file " + outcome);
+        measured("SIGTERM during a 1 GiB upload, shutdown timeout " + shutdownTimeout + ": the file " + outcome);
         try (ServiceContainer again = ServiceContainer.start(mounts, serversEnv())) {
             again.awaitReady();
             awaitNoRegularFiles(partner.home().resolve("relay"));
