@@ -2,13 +2,13 @@ package io.autoftp.container;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +60,7 @@ final class ServiceContainer implements AutoCloseable {
             }
             for (Path dir : List.of(mounts.data, mounts.tmp)) {
                 Files.setAttribute(dir, "unix:uid", 185);
-                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
             return mounts;
         }
@@ -85,9 +85,7 @@ final class ServiceContainer implements AutoCloseable {
                     return response.body();
                 }
                 last = response.statusCode() + " " + response.body();
-            } catch (ConnectException e) {
-                last = e.toString();
-            } catch (IOException e) {
+            } catch (IOException e) { // not listening yet
                 last = e.toString();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
