@@ -69,5 +69,11 @@ if ! "${podman[@]}" image exists "$base_image"; then
 fi
 
 echo "build-image.sh: building $image on $base_image"
+previous="$("${podman[@]}" image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
 "${podman[@]}" build --quiet --build-arg "BASE_IMAGE=$base_image" -f "$here/Dockerfile.jvm" -t "$image" "$app_dir"
+current="$("${podman[@]}" image inspect --format '{{.Id}}' "$image")"
+if [[ -n "$previous" && "$previous" != "$current" ]]; then
+  # the image this tag named before, now untagged; kept while a container still uses it
+  "${podman[@]}" rmi "$previous" >/dev/null 2>&1 || true
+fi
 "${podman[@]}" image inspect --format '{{.Id}} {{.Size}}' "$image"
