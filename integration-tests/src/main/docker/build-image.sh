@@ -53,7 +53,11 @@ if ! "${podman[@]}" image exists "$base_image"; then
     trap 'rm -rf "$rootfs"' EXIT
     echo "build-image.sh: debootstrap bookworm from $mirror (once; cached in $rootfs_tar)"
     debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates bookworm "$rootfs" "$mirror"
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    # what a container never reads: package caches and lists, manuals, translations, logs (licences stay)
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
+      "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/* "$rootfs"/var/log/*.log
+    find "$rootfs/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+    find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
     chmod 0755 "$rootfs"
     mkdir -p "$cache"
     tar -C "$rootfs" -cf "$rootfs_tar.tmp" .
