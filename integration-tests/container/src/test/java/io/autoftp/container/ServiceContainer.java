@@ -77,7 +77,7 @@ final class ServiceContainer implements AutoCloseable {
     String awaitReady() {
         long deadline = System.nanoTime() + READY_WAIT.toNanos();
         String last = "(no answer)";
-        while (System.nanoTime() < deadline) {
+        for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/q/health/ready"))
                         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -91,7 +91,7 @@ final class ServiceContainer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            if (!"running".equals(state("{{.State.Status}}"))) {
+            if (attempt % 10 == 0 && !"running".equals(state("{{.State.Status}}"))) { // about once a second
                 throw new AssertionError("container " + name + " is " + state("{{.State.Status}}") + " (exit "
                                          + state("{{.State.ExitCode}}") + ") before it was ready:\n" + logs());
             }
@@ -103,12 +103,6 @@ final class ServiceContainer implements AutoCloseable {
     /** Seconds from {@code podman run} to the moment {@link #awaitReady()} saw 200 (call right after it). */
     double secondsSinceStart() {
         return (System.nanoTime() - startedNanos) / 1e9;
-    }
-
-    String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() + " " + response.body();
     }
 
     /** {@code podman inspect --format FORMAT} of this container. */
