@@ -28,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
 import io.autoftp.testing.RequiresRoot;
@@ -61,9 +60,9 @@ class ContainerServiceTest {
 
     @BeforeAll
     static void imageAndServers() {
-        Prerequisites.require(Podman.unavailableReason());
-        Prerequisites.require(RealFtpServer.unavailableReason(Kind.VSFTPD));
-        Prerequisites.require(RealFtpServer.unavailableReason(Kind.PROFTPD));
+        Podman.require("ContainerServiceTest", Podman.unavailableReason());
+        Podman.require("ContainerServiceTest", RealFtpServer.unavailableReason(Kind.VSFTPD));
+        Podman.require("ContainerServiceTest", RealFtpServer.unavailableReason(Kind.PROFTPD));
         Podman.buildImage();
         partner = RealFtpServer.builder().kind(Kind.VSFTPD).refusePassive().start();
         target = RealFtpServer.builder().kind(Kind.PROFTPD).refuseActive().start();

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
-import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RequiresRoot;
 
 /**
@@ -38,7 +37,7 @@ class ManifestMatchesImageTest {
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void manifestAndImage() throws IOException {
-        Prerequisites.require(Podman.unavailableReason());
+        Podman.require("ManifestMatchesImageTest", Podman.unavailableReason());
         Podman.buildImage();
         imageConfig = (Map<String, Object>) new Load(LoadSettings.builder().build())
                 .loadFromString(Podman.inspectImage("{{json .Config}}"));

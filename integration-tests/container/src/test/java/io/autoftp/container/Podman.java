@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.autoftp.testing.Prerequisites;
+
 /**
  * podman, always with {@code --runtime runc} (crun refuses this machine's hybrid cgroups), and the service's image,
  * built once per test JVM by integration-tests' {@code src/main/docker/build-image.sh}.
@@ -63,6 +65,17 @@ final class Podman {
             return "debootstrap not found (it makes the base image): run .ci/container-prerequisites.sh";
         }
         return null;
+    }
+
+    /**
+     * Skips the calling test class, saying why on the console too (surefire shows a class skipped in its
+     * {@code @BeforeAll} as "Tests run: 0"), when a reason is given; fails instead with {@code CI=true}.
+     */
+    static void require(String testClass, String unavailableReason) {
+        if (unavailableReason != null && !Prerequisites.inCi()) {
+            System.out.println(testClass + " skipped: " + unavailableReason);
+        }
+        Prerequisites.require(unavailableReason);
     }
 
     /** Builds the image with build-image.sh, once per JVM (the script reuses the cached base image). */

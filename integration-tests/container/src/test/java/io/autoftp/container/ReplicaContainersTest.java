@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
 import io.autoftp.testing.RealPostgres;
@@ -49,10 +48,10 @@ class ReplicaContainersTest {
 
     @BeforeAll
     static void prerequisites() {
-        Prerequisites.require(Podman.unavailableReason());
-        Prerequisites.require(RealFtpServer.unavailableReason(Kind.VSFTPD));
-        Prerequisites.require(RealFtpServer.unavailableReason(Kind.PROFTPD));
-        Prerequisites.require(RealPostgres.unavailableReason());
+        Podman.require("ReplicaContainersTest", Podman.unavailableReason());
+        Podman.require("ReplicaContainersTest", RealFtpServer.unavailableReason(Kind.VSFTPD));
+        Podman.require("ReplicaContainersTest", RealFtpServer.unavailableReason(Kind.PROFTPD));
+        Podman.require("ReplicaContainersTest", RealPostgres.unavailableReason());
         Podman.buildImage();
     }
 
