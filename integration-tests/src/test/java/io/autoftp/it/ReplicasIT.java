@@ -154,7 +154,11 @@ class ReplicasIT {
         assertFalse(resumed.isEmpty(), "and that they could again");
     }
 
-    /** The partner's vsftpd restarted mid-run: every session cut, connections refused for 2 s. */
+    /**
+     * The partner's vsftpd restarted mid-run: every session cut, connections refused for 2 s. A file whose processing
+     * had succeeded when the server went away, but whose move to .done failed, stays in the inbox with a WARN and its
+     * claim confirmed (replicas.adoc): delivered once, never again, moved by hand.
+     */
     @Test
     @Order(3)
     @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
@@ -166,23 +170,10 @@ class ReplicasIT {
         s.awaitDrained(DRAIN_TIMEOUT);
         Result r = result(s, "partner's vsftpd restarted (2 s down) after 100 POSTs");
         List<String> failedCommits = s.logLines("Error during commit");
-        report.add("  commits (move to .done) that failed while the server was away: " + failedCommits.size());
-        assertEquals(List.of(), r.missingPosts, "every inbox file POSTed");
-        assertEquals(List.of(), r.missingUploads, "every relay file uploaded");
-        assertEquals(List.of(), r.left, "nothing left on the partner");
-        assertEquals(List.of(), r.failed, "nothing failed for good");
-        assertEquals(List.of(), r.wrongContent, "checksums");
-        assertEquals(s.relay, s.onTarget(), "the target holds every relay file, as released");
-        // TODO(issue 7, defect 1): when the move to .done fails after the file was delivered (the server went away),
-        // the claim is finished anyway and the file, still in the inbox, is delivered again at a later poll. Once the
-        // fix is on main, replace the bound below with
-        //   assertEquals(Map.of(), r.duplicatePosts); assertEquals(Map.of(), r.duplicateUploads);
-        // Until then: at most one repeat per failed commit.
-        assertTrue(r.duplicatePosts.size() + r.duplicateUploads.size() <= failedCommits.size(),
-                "repeats " + r.duplicatePosts + " " + r.duplicateUploads + " beyond the failed commits "
-                + failedCommits);
-        assertTrue(r.duplicatePosts.values().stream().allMatch(n -> n == 2)
-                   && r.duplicateUploads.values().stream().allMatch(n -> n == 2), "at most one repeat per file");
+        List<String> leftBehind = s.leftBehindWithWarning();
+        report.add("  commits (move to .done) that failed while the server was away: " + failedCommits.size()
+                   + "; files processed once and left in the inbox with a WARN and a confirmed claim: " + leftBehind);
+        assertExactlyOnce(s, r, leftBehind);
     }
 
     /**
@@ -434,9 +425,14 @@ class ReplicasIT {
     }
 
     private static void assertExactlyOnce(ReplicaScenario s, Result r) {
+        assertExactlyOnce(s, r, List.of());
+    }
+
+    /** @param leftBehind the files that may be left on the partner (processed, but the move to .done failed) */
+    private static void assertExactlyOnce(ReplicaScenario s, Result r, List<String> leftBehind) {
         assertEquals(List.of(), r.missingPosts, "every inbox file POSTed");
         assertEquals(List.of(), r.missingUploads, "every relay file uploaded");
-        assertEquals(List.of(), r.left, "nothing left on the partner");
+        assertEquals(leftBehind, r.left, "nothing left on the partner but the files a WARN names");
         assertEquals(List.of(), r.failed, "nothing failed for good");
         assertEquals(List.of(), r.wrongContent, "checksums");
         assertEquals(Map.of(), r.duplicatePosts, "no file POSTed twice");
