@@ -130,7 +130,10 @@ class ReplicasIT {
                 "the files were spread over the replicas: " + s.sharePerReplica());
     }
 
-    /** PostgreSQL restarted mid-run: the replicas say they cannot claim, take no file meanwhile, and resume. */
+    /**
+     * PostgreSQL stopped mid-run for 2 s, then started again: the replicas say that they cannot claim, then that they
+     * can again, and every file still arrives once.
+     */
     @Test
     @Order(2)
     @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
@@ -186,7 +189,7 @@ class ReplicasIT {
     @Order(4)
     @DisabledIfSystemProperty(named = "replicas.bench", matches = "true")
     void stockCamelFtpOnTheSameReplicas() throws Exception {
-        ReplicaScenario s = new ReplicaScenario("stock", STOCK, 300, 0, group, partner, target, api, "/stock");
+        ReplicaScenario s = new ReplicaScenario("stock", STOCK, 300, 0, group(), partner, target, api, "/stock");
         s.prepare();
         s.release();
         s.awaitDrained(DRAIN_TIMEOUT, false);
