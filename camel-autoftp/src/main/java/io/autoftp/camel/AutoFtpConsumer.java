@@ -1,5 +1,6 @@
 package io.autoftp.camel;
 
+import java.net.SocketException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,6 +17,7 @@ import org.apache.camel.component.file.strategy.GenericFileProcessStrategySuppor
 import org.apache.camel.component.file.remote.RemoteFileEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.spi.ExceptionHandler;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,16 +44,25 @@ final class AutoFtpConsumer extends FtpConsumer {
     /** Files this poll marked as in progress and has not finished with yet: absolute path → file. */
     private final Map<String, Supplier<GenericFile<FTPFile>>> unfinished = new LinkedHashMap<>();
 
+    /**
+     * Whether a file of this poll could not begin because the control connection was gone: the poll's other files
+     * are then left for the next poll (which connects again), instead of each failing with a WARN of its own.
+     */
+    private boolean connectionLost;
+    private int leftForNextPoll;
+
     AutoFtpConsumer(RemoteFileEndpoint<FTPFile> endpoint, Processor processor, RemoteFileOperations<FTPFile> operations,
                     GenericFileProcessStrategy<FTPFile> processStrategy) {
         super(endpoint, processor, operations, processStrategy);
         // a route's exceptionHandler or bridgeErrorHandler replaces it when the endpoint configures the consumer
-        setExceptionHandler(new PollFailureLog(getExceptionHandler()));
+        setExceptionHandler(new PollFailureLog(getExceptionHandler(), this::controlConnectionLost));
     }
 
     @Override
     protected int poll(Exchange dynamic) throws Exception {
         unfinished.clear();
+        connectionLost = false;
+        leftForNextPoll = 0;
         try {
             return super.poll(dynamic);
         } catch (Error e) {
@@ -61,6 +72,10 @@ final class AutoFtpConsumer extends FtpConsumer {
             throw new RuntimeCamelException("Polling " + getEndpoint() + " failed with " + e, e);
         } finally {
             unfinished.clear();
+            if (leftForNextPoll > 0) {
+                LOG.warn("Lost the control connection to {}: {} more file(s) of this poll are left for the next poll",
+                        getEndpoint(), leftForNextPoll);
+            }
         }
     }
 
@@ -125,12 +140,21 @@ final class AutoFtpConsumer extends FtpConsumer {
 
     @Override
     protected boolean processExchange(Exchange exchange) {
-        boolean started = super.processExchange(exchange);
         GenericFile<?> file = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        if (connectionLost && file != null && unfinished.containsKey(file.getAbsoluteFilePath())) {
+            release(file.getAbsoluteFilePath(), unfinished.remove(file.getAbsoluteFilePath()));
+            leftForNextPoll++;
+            return false;
+        }
+        boolean started = super.processExchange(exchange);
         if (file != null) {
             unfinished.remove(file.getAbsoluteFilePath()); // done, or handed to its on-completion
         }
         return started;
+    }
+
+    private void controlConnectionLost() {
+        connectionLost = true;
     }
 
     /**
@@ -138,19 +162,21 @@ final class AutoFtpConsumer extends FtpConsumer {
      * claims.
      */
     private int releaseUnfinished() {
-        for (Map.Entry<String, Supplier<GenericFile<FTPFile>>> entry : unfinished.entrySet()) {
-            try {
-                getEndpoint().getInProgressRepository().remove(entry.getKey());
-                AutoFtpOperations.forgetIdempotentKey(getEndpoint(), entry.getValue().get());
-                if (processStrategy instanceof GenericFileProcessStrategySupport<FTPFile> support
-                    && support.getExclusiveReadLockStrategy() instanceof ClaimReadLock claims) {
-                    claims.forget(entry.getValue().get());
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("Could not release {}: {}", entry.getKey(), e.toString());
-            }
-        }
+        unfinished.forEach(this::release);
         return unfinished.size();
+    }
+
+    private void release(String absolutePath, Supplier<GenericFile<FTPFile>> file) {
+        try {
+            getEndpoint().getInProgressRepository().remove(absolutePath);
+            AutoFtpOperations.forgetIdempotentKey(getEndpoint(), file.get());
+            if (processStrategy instanceof GenericFileProcessStrategySupport<FTPFile> support
+                && support.getExclusiveReadLockStrategy() instanceof ClaimReadLock claims) {
+                claims.forget(file.get());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Could not release {}: {}", absolutePath, e.toString());
+        }
     }
 
     /**
@@ -162,9 +188,11 @@ final class AutoFtpConsumer extends FtpConsumer {
     static final class PollFailureLog implements ExceptionHandler {
 
         private final ExceptionHandler camels;
+        private final Runnable onConnectionLost;
 
-        PollFailureLog(ExceptionHandler camels) {
+        PollFailureLog(ExceptionHandler camels, Runnable onConnectionLost) {
             this.camels = camels;
+            this.onConnectionLost = onConnectionLost;
         }
 
         @Override
@@ -180,12 +208,24 @@ final class AutoFtpConsumer extends FtpConsumer {
         @Override
         public void handleException(String message, Exchange exchange, Throwable exception) {
             if (exchange != null || !(exception instanceof GenericFileOperationFailedException)) {
+                if (exchange != null && isConnectionLoss(exception)) { // a file that could not begin
+                    onConnectionLost.run();
+                }
                 camels.handleException(message, exchange, exception);
                 return;
             }
             String text = message == null ? "Polling failed" : message;
             LOG.warn("{}: {}", text, exception.getMessage());
             LOG.debug("{}", text, exception);
+        }
+
+        private static boolean isConnectionLoss(Throwable exception) {
+            for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+                if (cause instanceof FTPConnectionClosedException || cause instanceof SocketException) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 
 import io.autoftp.camel.AutoFtpEndpoint;
 import io.autoftp.testing.EmbeddedFtpServer;
@@ -97,6 +98,31 @@ class ControlFaultTest extends FaultTestSupport {
         awaitAllDelivered(server.home().resolve("inbox"), target, expected);
         assertDeliveredOnce(expected);
         assertTrue(proxy.connectionCount() >= 3, "connected again after each cut: " + proxy.connectionCount());
+    }
+
+    /**
+     * The control connection dies while a file is claimed (readLock=idempotent checks the file with MDTM): the poll's
+     * other files are left for the next poll in one line, instead of a WARN each that they "cannot begin processing".
+     */
+    @Test
+    void aConnectionLostWhileClaimingLeavesTheRestOfThePollForTheNextOneInOneLine() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Map<String, String> expected = files(server.home().resolve("inbox"));
+        FtpFaultProxy proxy = proxy(server).dropAfter(command("MDTM", "f2.bin"), 1);
+        LogCapture logs = LogCapture.all();
+        closeables.add(logs);
+        Path target = dir("target");
+        startDownload(proxy, server, target, "readLock=idempotent&idempotentRepository=#class:"
+                                             + "org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository");
+        awaitAllDelivered(server.home().resolve("inbox"), target, expected);
+        assertDeliveredOnce(expected);
+        List<LogCapture.Line> couldNotBegin = logs.containing("cannot begin processing file").stream()
+                .filter(line -> line.level() == Level.WARNING).toList();
+        assertEquals(1, couldNotBegin.size(), "only the file whose claim met the lost connection: " + couldNotBegin);
+        List<LogCapture.Line> left = logs.containing("Lost the control connection to autoftp://");
+        assertEquals(1, left.size(), left.toString());
+        assertTrue(left.get(0).text().endsWith(": " + (FILES - 2) + " more file(s) of this poll are left for the next"
+                                               + " poll"), left.get(0).text());
     }
 
     /**
