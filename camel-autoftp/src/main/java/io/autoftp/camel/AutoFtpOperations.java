@@ -72,6 +72,8 @@ final class AutoFtpOperations extends FtpOperations {
 
     /** The path of the file whose commit or rollback is under way (camel-file's delete or move). */
     private String processedFile;
+    /** Whether the server confirmed the delete or move of {@link #processedFile}. */
+    private boolean processedFileRemoved;
 
     private AutoFtpOperations(FTPClient client, FTPClientConfig clientConfig) {
         super(client, clientConfig);
@@ -143,6 +145,7 @@ final class AutoFtpOperations extends FtpOperations {
     public void releaseRetrievedFileResources(Exchange exchange) throws GenericFileOperationFailedException {
         GenericFile<?> file = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
         processedFile = file != null ? file.getAbsoluteFilePath() : null;
+        processedFileRemoved = false;
         super.releaseRetrievedFileResources(exchange);
     }
 
@@ -153,6 +156,7 @@ final class AutoFtpOperations extends FtpOperations {
     @Override
     public boolean deleteFile(String name) throws GenericFileOperationFailedException {
         boolean deleted = super.deleteFile(name);
+        processedFileRemoved |= deleted && name.equals(processedFile);
         if (!deleted && (name.equals(processedFile) || existsAfterRefusal(name))) {
             refused("delete " + name, name);
             counters().refusedDelete();
@@ -169,6 +173,11 @@ final class AutoFtpOperations extends FtpOperations {
             throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
                     e.getMessage(), e);
         }
+    }
+
+    /** Whether the server confirmed the delete or move (rename) of this processed file in its commit. */
+    boolean removedInCommit(String path) {
+        return processedFileRemoved && path.equals(processedFile);
     }
 
     /**
@@ -189,6 +198,7 @@ final class AutoFtpOperations extends FtpOperations {
     @Override
     public boolean renameFile(String from, String to) throws GenericFileOperationFailedException {
         boolean renamed = super.renameFile(from, to);
+        processedFileRemoved |= renamed && from.equals(processedFile);
         if (!renamed) {
             refused("rename " + from + " to " + to, from);
             counters().refusedRename();

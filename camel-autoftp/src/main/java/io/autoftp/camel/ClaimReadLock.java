@@ -264,15 +264,17 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
     /**
      * Whether a file that its delete or move should have taken away is still on the server (the server refused it, or
      * went away in the middle): its claim then stays, confirmed, for otherwise the next poll of any replica would
-     * process the file again. When the server cannot say, the file counts as still there.
+     * process the file again. Asked only when the server did not confirm the delete or move; when it cannot say, the
+     * file counts as still there.
      */
     private boolean leftBehind(GenericFileOperations<FTPFile> operations, GenericFile<FTPFile> file) {
-        if (!removesFile) {
+        AutoFtpOperations ftp = (AutoFtpOperations) operations;
+        if (!removesFile || ftp.removedInCommit(file.getAbsoluteFilePath())) {
             return false;
         }
         boolean there;
         try {
-            there = ((AutoFtpOperations) operations).fileExists(file.getAbsoluteFilePath());
+            there = ftp.fileExists(file.getAbsoluteFilePath());
         } catch (RuntimeException | IOException e) {
             LOG.debug("Cannot tell whether {} is still there: {}", file, e.toString());
             there = true;
