@@ -14,6 +14,9 @@ import java.time.Duration;
  */
 interface DataChannelClient {
 
+    /** The client's one place where its data connections' mode is decided. */
+    DataChannelNegotiator getNegotiator();
+
     /** {@code host:port} as configured, the key of {@link ModeMemory}. */
     String serverKey();
 

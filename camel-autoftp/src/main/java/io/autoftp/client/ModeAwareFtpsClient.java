@@ -74,6 +74,10 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
+        if (local instanceof RemoteSource source) {
+            return ServerToServer.store(this, command, remote, source,
+                    () -> settle(() -> super._storeFile(command, remote, local)));
+        }
         return settle(() -> super._storeFile(command, remote, local));
     }
 

@@ -1,0 +1,368 @@
+package io.autoftp.client;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.autoftp.client.ServerPairMemory.Route;
+import org.apache.commons.net.MalformedServerReplyException;
+import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
+
+/**
+ * The one place where a file that is on another server ({@link RemoteSource}) is stored: straight from server to
+ * server (RFC 959 §2.3: PASV or EPSV on one server, PORT or EPRT with that address on the other, then RETR and STOR),
+ * in either direction, or relayed through this service by streaming.
+ * <p>
+ * Safety: only the two servers of the route take part; the address given to the active server is always the passive
+ * server's own control connection address, and a PASV reply naming another host (after {@link PasvAddressPolicy}) is
+ * not handed on. Server-to-server is never tried when either side uses TLS: that needs SSCN or CPSV (not done here),
+ * and the file must not cross in clear text.
+ * <p>
+ * A direction counts as refused, and the next one (then the relay) is tried, when a server refuses PASV/EPSV or
+ * PORT/EPRT, or the data connection between the servers is not made within the data connect timeout (a 425/426 reply
+ * or no reply). Once data may have moved, a failure is the transfer's: the target's file is deleted (except for an
+ * append) and the exception goes to Camel's error handling.
+ */
+final class ServerToServer {
+
+    private static final System.Logger LOG = System.getLogger(ServerToServer.class.getName());
+
+    /** Sends the passive server's transfer command, whose first reply waits for the active server's connection. */
+    private static final ExecutorService PASSIVE_SIDE = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "autoftp-server-to-server");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private ServerToServer() {
+    }
+
+    /** The target client's own upload of the {@link RemoteSource} as a stream: the relay. */
+    @FunctionalInterface
+    interface Upload {
+        boolean run() throws IOException;
+    }
+
+    /** A direction that did not work before any data could move; both control connections are in step again. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Stores {@code source} on {@code target} under {@code remote} with {@code command} (STOR or APPE).
+     *
+     * @return false when the target refused the upload (its reply is in the client), as commons-net's storeFile
+     */
+    static boolean store(DataChannelClient target, String command, String remote, RemoteSource source, Upload relay)
+            throws IOException {
+        String from = source.server();
+        String to = target.serverKey();
+        ModeMemory memory = target.getNegotiator().getMemory();
+        ServerPairMemory pairs = memory.serverPairs();
+        Duration ttl = target.getNegotiator().getSettings().memoryTtl();
+        ServerToServerPolicy policy = source.policy();
+        List<String> attempts = new ArrayList<>();
+        if (policy != ServerToServerPolicy.NEVER) {
+            String unfit = unfit(source.channel(), target);
+            Optional<Route> known = policy == ServerToServerPolicy.AUTO ? pairs.recall(from, to, ttl) : Optional.empty();
+            if (unfit != null) {
+                attempts.add(unfit);
+            } else if (known.filter(route -> route == Route.RELAY).isEmpty()) {
+                List<Route> order = new ArrayList<>(List.of(Route.SOURCE_PASSIVE, Route.TARGET_PASSIVE));
+                known.ifPresent(route -> {
+                    order.remove(route);
+                    order.add(0, route);
+                });
+                for (Route route : order) {
+                    try {
+                        long bytes = serverToServer(route, target, command, remote, source);
+                        pairs.remember(from, to, route, String.join("; ", attempts), ttl);
+                        memory.events().onServerPairTransfer(from, to, true, bytes);
+                        return true;
+                    } catch (Refused refused) {
+                        String passive = route == Route.SOURCE_PASSIVE ? from : to;
+                        attempts.add(passive + " passive: " + refused.getMessage());
+                        pairs.forget(from, to, route);
+                        LOG.log(System.Logger.Level.DEBUG, () -> ServerPairMemory.pair(from, to) + ": "
+                                                                 + route.describe(from, to) + " refused: "
+                                                                 + refused.getMessage());
+                    }
+                }
+            }
+            if (policy == ServerToServerPolicy.ALWAYS) {
+                throw new IOException("No server-to-server transfer of " + source.path() + " from " + from + " to "
+                                      + to + " (serverToServer=always): " + String.join("; ", attempts));
+            }
+        }
+        boolean stored;
+        long bytes;
+        try {
+            stored = relay.run();
+            if (!stored) {
+                if (source.relayStarted()) {
+                    source.abandonRelay();
+                    deleteQuietly(target, command, remote);
+                }
+                return false;
+            }
+            bytes = source.finishRelay();
+        } catch (IOException | RuntimeException e) {
+            boolean started = source.relayStarted();
+            source.abandonRelay();
+            if (started) {
+                deleteQuietly(target, command, remote);
+            }
+            throw e;
+        }
+        if (policy != ServerToServerPolicy.NEVER) {
+            pairs.remember(from, to, Route.RELAY, String.join("; ", attempts), ttl);
+        }
+        memory.events().onServerPairTransfer(from, to, false, bytes);
+        return true;
+    }
+
+    /** Why these two clients cannot try server-to-server at all, or null. */
+    private static String unfit(DataChannelClient source, DataChannelClient target) {
+        if (source instanceof FTPSClient || target instanceof FTPSClient) {
+            return "FTPS: a server-to-server transfer would need SSCN or CPSV, which autoftp does not do; relayed so"
+                   + " that the file stays encrypted";
+        }
+        if ((source.getRemoteAddress() instanceof Inet6Address) != (target.getRemoteAddress() instanceof Inet6Address)) {
+            return "one server is reached over IPv6, the other over IPv4";
+        }
+        return null;
+    }
+
+    /** Where one side's transfer command stands, to bring its control connection back in step after a failure. */
+    private enum Side {
+        NOT_SENT, FINAL, PENDING, LOST
+    }
+
+    /**
+     * One server-to-server attempt.
+     *
+     * @return the bytes moved
+     * @throws Refused     when the direction did not work and nothing moved
+     * @throws IOException when the transfer failed once data could have moved (the target's file is then deleted)
+     */
+    private static long serverToServer(Route route, DataChannelClient target, String command, String remote,
+            RemoteSource source) throws IOException, Refused {
+        DataChannelClient sourceClient = source.channel();
+        boolean sourcePassive = route == Route.SOURCE_PASSIVE;
+        DataChannelClient passive = sourcePassive ? sourceClient : target;
+        DataChannelClient active = sourcePassive ? target : sourceClient;
+        String passiveCommand = sourcePassive ? "RETR" : command;
+        String passiveArgument = sourcePassive ? source.path() : remote;
+        String activeCommand = sourcePassive ? command : "RETR";
+        String activeArgument = sourcePassive ? remote : source.path();
+        Duration connectTimeout = target.getNegotiator().getSettings().connectTimeout();
+
+        InetAddress passiveHost = passive.getRemoteAddress();
+        boolean extended = passiveHost instanceof Inet6Address;
+        int port = listen(passive, passiveHost, extended);
+        String portCommand = extended ? "EPRT" : "PORT";
+        String address = extended ? DataAddressCodec.formatEprt(passiveHost, port)
+                : DataAddressCodec.formatPort(passiveHost, port);
+        if (!FTPReply.isPositiveCompletion(active.sendCommand(portCommand, address))) {
+            throw new Refused(active.serverKey() + " refuses " + portCommand + " to a foreign address ("
+                              + reply(active) + ")");
+        }
+
+        // the passive server first (RFC 959): it answers once the active server has connected to it
+        CompletableFuture<Integer> passiveReply = CompletableFuture.supplyAsync(
+                () -> firstReply(passive, passiveCommand, passiveArgument, connectTimeout.multipliedBy(2)),
+                PASSIVE_SIDE);
+        Integer activeCode = firstReply(active, activeCommand, activeArgument, connectTimeout);
+        Integer passiveCode;
+        try {
+            passiveCode = passiveReply.join();
+        } catch (CompletionException e) {
+            passiveCode = null;
+        }
+        Side activeSide = side(activeCode);
+        Side passiveSide = side(passiveCode);
+        boolean targetTouched = true;
+        if (activeSide != Side.PENDING || passiveSide != Side.PENDING) {
+            String problem = problem(passive, passiveCommand, passiveCode, connectTimeout.multipliedBy(2)) + "; "
+                             + problem(active, activeCommand, activeCode, connectTimeout);
+            resync(passive, passiveSide, connectTimeout);
+            resync(active, activeSide, connectTimeout);
+            deleteQuietly(target, command, remote);
+            if (isModeFailure(activeCode) && isModeFailure(passiveCode)) {
+                throw new Refused("no data connection between the servers within " + connectTimeout.toMillis()
+                                  + " ms (" + problem + ")");
+            }
+            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                  + " to " + target.serverKey() + " failed: " + problem);
+        }
+
+        // both transfer: wait for their final replies (within each control connection's soTimeout)
+        Integer passiveFinal = finalReply(passive);
+        String passiveText = passiveFinal == null ? "no reply (control connection lost)" : reply(passive);
+        Integer activeFinal = finalReply(active);
+        String activeText = activeFinal == null ? "no reply (control connection lost)" : reply(active);
+        if (passiveFinal == null || activeFinal == null || !FTPReply.isPositiveCompletion(passiveFinal)
+            || !FTPReply.isPositiveCompletion(activeFinal)) {
+            deleteQuietly(target, command, remote);
+            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                  + " to " + target.serverKey() + " failed: " + passive.serverKey() + " answered "
+                                  + passiveCommand + " with " + passiveText + ", " + active.serverKey() + " "
+                                  + activeCommand + " with " + activeText);
+        }
+        return checkedSize(target, command, remote, source);
+    }
+
+    /** PASV (or EPSV on IPv6) on the passive server: the port it listens on, on its own control address. */
+    private static int listen(DataChannelClient passive, InetAddress passiveHost, boolean extended)
+            throws IOException, Refused {
+        String mode = extended ? "EPSV" : "PASV";
+        int code = extended ? passive.epsv() : passive.pasv();
+        if (code != (extended ? FTPReply.ENTERING_EPSV_MODE : FTPReply.ENTERING_PASSIVE_MODE)) {
+            throw new Refused(passive.serverKey() + " refuses " + mode + " (" + reply(passive) + ")");
+        }
+        try {
+            if (extended) {
+                return DataAddressCodec.parseEpsvReply(passive.getReplyString()).port();
+            }
+            DataEndpoint offered = DataAddressCodec.parsePasvReply(passive.getReplyString());
+            PasvAddressPolicy policy = passive.getNegotiator().getSettings().pasvAddressPolicy();
+            InetAddress chosen = policy.choose(offered.address(), passiveHost);
+            if (!chosen.equals(passiveHost)) {
+                // never hand another server a third host to connect to
+                throw new Refused(passive.serverKey() + "'s PASV reply names " + offered.address().getHostAddress()
+                                  + ", not the server itself (pasvAddressPolicy=" + policy + "): not handed on");
+            }
+            return offered.port();
+        } catch (MalformedServerReplyException e) {
+            throw new Refused(passive.serverKey() + " gave an unusable " + mode + " reply: " + e.getMessage());
+        }
+    }
+
+    /** Sends a transfer command and reads its first reply within {@code bound}; null when none came in time. */
+    private static Integer firstReply(DataChannelClient client, String command, String argument, Duration bound) {
+        try {
+            int previous = client.getSoTimeout();
+            client.setSoTimeout((int) bound.toMillis());
+            try {
+                return client.sendCommand(command, argument);
+            } finally {
+                if (client.isConnected()) {
+                    client.setSoTimeout(previous);
+                }
+            }
+        } catch (IOException e) {
+            return null; // a reply that did not come in time drops the control connection (ClientSupport)
+        }
+    }
+
+    private static Side side(Integer code) {
+        if (code == null) {
+            return Side.LOST;
+        }
+        return FTPReply.isPositivePreliminary(code) ? Side.PENDING : Side.FINAL;
+    }
+
+    /** 425 Can't open data connection, 426 Connection closed, or no reply in time: the servers did not connect. */
+    private static boolean isModeFailure(Integer code) {
+        return code == null || code == FTPReply.CANNOT_OPEN_DATA_CONNECTION || code == FTPReply.TRANSFER_ABORTED
+               || FTPReply.isPositivePreliminary(code);
+    }
+
+    private static String problem(DataChannelClient client, String command, Integer code, Duration bound) {
+        if (code == null) {
+            return client.serverKey() + " did not answer " + command + " within " + bound.toMillis() + " ms";
+        }
+        return client.serverKey() + " answered " + command + " with " + (FTPReply.isPositivePreliminary(code)
+                ? code + " (waiting for the other server)"
+                : reply(client));
+    }
+
+    /** Brings a control connection back in step after a failed attempt: reads a pending reply or connects again. */
+    private static void resync(DataChannelClient client, Side side, Duration bound) throws IOException {
+        if (side == Side.PENDING) {
+            try {
+                int previous = client.getSoTimeout();
+                client.setSoTimeout((int) bound.toMillis());
+                client.getReply();
+                client.setSoTimeout(previous);
+                return;
+            } catch (IOException e) {
+                // no reply in time: the connection was dropped
+            }
+        }
+        if (side == Side.PENDING || side == Side.LOST || !client.isConnected()) {
+            client.dropControlConnection();
+            if (!client.reconnectControl()) {
+                throw new IOException("Lost the control connection to " + client.serverKey()
+                                      + " during a server-to-server attempt and could not connect again");
+            }
+        }
+    }
+
+    /** The final reply of a transfer; null when the control connection broke (it is dropped then). */
+    private static Integer finalReply(DataChannelClient client) {
+        try {
+            return client.getReply();
+        } catch (IOException e) {
+            client.dropControlConnection();
+            return null;
+        }
+    }
+
+    /** The stored file's size, checked against the source's listing in binary mode (an append is not checked). */
+    private static long checkedSize(DataChannelClient target, String command, String remote, RemoteSource source)
+            throws IOException {
+        if (!source.isBinary() || source.size() < 0 || !"STOR".equalsIgnoreCase(command)) {
+            return Math.max(0, source.size());
+        }
+        long stored = -1;
+        if (target.sendCommand("SIZE", remote) == FTPReply.FILE_STATUS) {
+            try {
+                stored = Long.parseLong(target.getReplyString().substring(3).trim());
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                stored = -1;
+            }
+        }
+        if (stored >= 0 && stored != source.size()) {
+            deleteQuietly(target, command, remote);
+            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server() + " to "
+                                  + target.serverKey() + " ended after " + stored + " of the " + source.size()
+                                  + " bytes the source listed");
+        }
+        return source.size();
+    }
+
+    /**
+     * Deletes what a failed transfer left under {@code remote} on the target, so that nothing incomplete stays under a
+     * name (the final one when no temporary name is used). Not after an append: that would delete what was there.
+     */
+    private static void deleteQuietly(DataChannelClient target, String command, String remote) {
+        if (!"STOR".equalsIgnoreCase(command) || (!target.isConnected() && !target.reconnectControl())) {
+            return;
+        }
+        try {
+            target.sendCommand("DELE", remote);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "Could not delete " + remote + " on " + target.serverKey()
+                                                     + " after a failed transfer: " + e);
+        }
+    }
+
+    private static String reply(DataChannelClient client) {
+        String text = client.getReplyString();
+        return text == null ? "no reply" : DataAddressCodec.bounded(text.trim().replaceAll("\\s*\\R\\s*", " "));
+    }
+}
