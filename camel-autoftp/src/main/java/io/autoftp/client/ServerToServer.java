@@ -55,9 +55,16 @@ final class ServerToServer {
     /** A direction that did not work before any data could move; both control connections are in step again. */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
+        /** Whether the transfer commands had been sent (the target may have created the file). */
+        private final boolean commandsSent;
 
         Refused(String message) {
+            this(message, false);
+        }
+
+        Refused(String message, boolean commandsSent) {
             super(message, null, false, false);
+            this.commandsSent = commandsSent;
         }
     }
 
@@ -134,6 +141,45 @@ final class ServerToServer {
         return true;
     }
 
+    /**
+     * What {@link #probe} found for a pair: the directions that work, and why the others do not, in words.
+     *
+     * @param works    the directions whose data connection the two servers made, in the order tried
+     * @param attempts one line per direction (or one saying why none was tried)
+     */
+    record PairProbe(List<Route> works, List<String> attempts) {
+    }
+
+    /**
+     * Whether {@code source} and {@code target} can move files between them, in which direction, and why not: each
+     * direction is tried as a transfer would be, but with LIST on both servers (each sends its listing of the login
+     * directory to the other, which discards it), so that nothing is written.
+     */
+    static PairProbe probe(DataChannelClient source, DataChannelClient target, Duration connectTimeout)
+            throws IOException {
+        String unfit = unfit(source, target);
+        if (unfit != null) {
+            return new PairProbe(List.of(), List.of(unfit));
+        }
+        List<Route> works = new ArrayList<>();
+        List<String> attempts = new ArrayList<>();
+        for (Route route : List.of(Route.SOURCE_PASSIVE, Route.TARGET_PASSIVE)) {
+            String line = route.describe(source.serverKey(), target.serverKey());
+            try {
+                DataChannelClient passive = route == Route.SOURCE_PASSIVE ? source : target;
+                DataChannelClient active = route == Route.SOURCE_PASSIVE ? target : source;
+                connectServers(passive, active, "LIST", null, "LIST", null, connectTimeout);
+                resync(passive, Side.PENDING, connectTimeout);
+                resync(active, Side.PENDING, connectTimeout);
+                works.add(route);
+                attempts.add(line + ": works");
+            } catch (Refused refused) {
+                attempts.add(line + ": " + refused.getMessage());
+            }
+        }
+        return new PairProbe(works, attempts);
+    }
+
     /** Why these two clients cannot try server-to-server at all, or null. */
     private static String unfit(DataChannelClient source, DataChannelClient target) {
         if (source instanceof FTPSClient || target instanceof FTPSClient) {
@@ -170,6 +216,46 @@ final class ServerToServer {
         String activeArgument = sourcePassive ? remote : source.path();
         Duration connectTimeout = target.getNegotiator().getSettings().connectTimeout();
 
+        try {
+            connectServers(passive, active, passiveCommand, passiveArgument, activeCommand, activeArgument,
+                    connectTimeout);
+        } catch (Refused refused) {
+            if (refused.commandsSent) {
+                deleteQuietly(target, command, remote);
+            }
+            throw refused;
+        } catch (IOException e) {
+            deleteQuietly(target, command, remote);
+            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                  + " to " + target.serverKey() + " failed: " + e.getMessage(), e);
+        }
+
+        // both transfer: wait for their final replies (within each control connection's soTimeout)
+        Integer passiveFinal = finalReply(passive);
+        String passiveText = passiveFinal == null ? "no reply (control connection lost)" : reply(passive);
+        Integer activeFinal = finalReply(active);
+        String activeText = activeFinal == null ? "no reply (control connection lost)" : reply(active);
+        if (passiveFinal == null || activeFinal == null || !FTPReply.isPositiveCompletion(passiveFinal)
+            || !FTPReply.isPositiveCompletion(activeFinal)) {
+            deleteQuietly(target, command, remote);
+            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                  + " to " + target.serverKey() + " failed: " + passive.serverKey() + " answered "
+                                  + passiveCommand + " with " + passiveText + ", " + active.serverKey() + " "
+                                  + activeCommand + " with " + activeText);
+        }
+        return checkedSize(target, command, remote, source);
+    }
+
+    /**
+     * Has the passive server listen, gives the active one its address, and sends both their transfer commands; returns
+     * once both answered 1xx (the data connection between them is made and the transfer under way).
+     *
+     * @throws Refused     when the direction did not work and nothing moved (both control connections back in step)
+     * @throws IOException when a server refused its transfer command itself (a file error), after resync
+     */
+    private static void connectServers(DataChannelClient passive, DataChannelClient active, String passiveCommand,
+            String passiveArgument, String activeCommand, String activeArgument, Duration connectTimeout)
+            throws IOException, Refused {
         InetAddress passiveHost = passive.getRemoteAddress();
         boolean extended = passiveHost instanceof Inet6Address;
         int port = listen(passive, passiveHost, extended);
@@ -194,35 +280,18 @@ final class ServerToServer {
         }
         Side activeSide = side(activeCode);
         Side passiveSide = side(passiveCode);
-        boolean targetTouched = true;
-        if (activeSide != Side.PENDING || passiveSide != Side.PENDING) {
-            String problem = problem(passive, passiveCommand, passiveCode, connectTimeout.multipliedBy(2)) + "; "
-                             + problem(active, activeCommand, activeCode, connectTimeout);
-            resync(passive, passiveSide, connectTimeout);
-            resync(active, activeSide, connectTimeout);
-            deleteQuietly(target, command, remote);
-            if (isModeFailure(activeCode) && isModeFailure(passiveCode)) {
-                throw new Refused("no data connection between the servers within " + connectTimeout.toMillis()
-                                  + " ms (" + problem + ")");
-            }
-            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
-                                  + " to " + target.serverKey() + " failed: " + problem);
+        if (activeSide == Side.PENDING && passiveSide == Side.PENDING) {
+            return;
         }
-
-        // both transfer: wait for their final replies (within each control connection's soTimeout)
-        Integer passiveFinal = finalReply(passive);
-        String passiveText = passiveFinal == null ? "no reply (control connection lost)" : reply(passive);
-        Integer activeFinal = finalReply(active);
-        String activeText = activeFinal == null ? "no reply (control connection lost)" : reply(active);
-        if (passiveFinal == null || activeFinal == null || !FTPReply.isPositiveCompletion(passiveFinal)
-            || !FTPReply.isPositiveCompletion(activeFinal)) {
-            deleteQuietly(target, command, remote);
-            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
-                                  + " to " + target.serverKey() + " failed: " + passive.serverKey() + " answered "
-                                  + passiveCommand + " with " + passiveText + ", " + active.serverKey() + " "
-                                  + activeCommand + " with " + activeText);
+        String problem = problem(passive, passiveCommand, passiveCode, connectTimeout.multipliedBy(2)) + "; "
+                         + problem(active, activeCommand, activeCode, connectTimeout);
+        resync(passive, passiveSide, connectTimeout);
+        resync(active, activeSide, connectTimeout);
+        if (isModeFailure(activeCode) && isModeFailure(passiveCode)) {
+            throw new Refused("no data connection between the servers within " + connectTimeout.toMillis() + " ms ("
+                              + problem + ")", true);
         }
-        return checkedSize(target, command, remote, source);
+        throw new IOException(problem);
     }
 
     /** PASV (or EPSV on IPv6) on the passive server: the port it listens on, on its own control address. */

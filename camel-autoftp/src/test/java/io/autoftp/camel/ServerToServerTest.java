@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -327,6 +328,43 @@ class ServerToServerTest {
                                             + " need SSCN or CPSV").size(), logs.lines().toString());
             assertFalse(target.log().contains("PORT 127,0,0,2"), target.log());
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Diagnose: can these two servers do it, in which direction, and why not?
+
+    @Test
+    void diagnoseSaysWhichDirectionWorksAndWhyTheOtherDoesNot() throws Exception {
+        RealFtpServer source = server(Kind.PROFTPD, SOURCE_HOST, b -> b.allowForeignAddresses().refusePassive());
+        RealFtpServer target = server(Kind.PUREFTPD, TARGET_HOST, RealFtpServer.Builder::allowForeignAddresses);
+        RealFtpServer strict = server(Kind.VSFTPD, "127.0.0.4", b -> b);
+        Map<String, String> env = Map.of("AUTOFTP_PASSWORD", RealFtpServer.PASSWORD, "AUTOFTP_TO_PASSWORD",
+                RealFtpServer.PASSWORD);
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int status = io.autoftp.client.Diagnose.run(new String[] { "ftp://autoftp@" + source.address(),
+            "--to=ftp://autoftp@" + target.address(), "--data-connect-timeout=2s" }, env, text -> null,
+                new java.io.PrintStream(out, true), System.err);
+        String report = out.toString();
+        assertEquals(io.autoftp.client.Diagnose.OK, status, report);
+        assertTrue(report.contains("server-to-server (" + source.address() + " passive, " + target.address()
+                                   + " active): " + source.address() + " refuses PASV (501"), report);
+        assertTrue(report.contains("server-to-server (" + target.address() + " passive, " + source.address()
+                                   + " active): works"), report);
+        assertTrue(report.contains("serverToServer=auto moves files server-to-server (" + target.address()
+                                   + " passive"), report);
+        assertFalse(report.contains(RealFtpServer.PASSWORD), report);
+
+        out.reset();
+        status = io.autoftp.client.Diagnose.run(new String[] { "ftp://autoftp@" + source.address(),
+            "--to=ftp://autoftp@" + strict.address(), "--data-connect-timeout=2s" }, env, text -> null,
+                new java.io.PrintStream(out, true), System.err);
+        report = out.toString();
+        assertEquals(io.autoftp.client.Diagnose.NO_MODE_WORKS, status, report);
+        // the source cannot listen, and vsftpd (not promiscuous) refuses a data connection from another host
+        assertTrue(report.contains(strict.address() + " answered LIST with 425 Security: Bad IP connecting."), report);
+        assertTrue(report.contains("No server-to-server transfer between these servers"), report);
+        assertEquals(0, count(strict.log(), "STOR") + count(target.log(), "STOR"), "nothing written");
     }
 
     // ---------------------------------------------------------------------------------------------------------
