@@ -98,7 +98,7 @@ class HealthAndMetricsTest {
         Path done = inbox.resolve(".done").resolve(name);
         // outbox-push uploads this one from the service's own disk
         int pushedSize = 120_000;
-        String pushedName = "metrics-push.bin";
+        String pushedName = "metrics-push-" + System.nanoTime() + ".bin"; // the outbox outlives test runs
         Path outbox = Path.of(ConfigProvider.getConfig().getValue("pipeline.outbox", String.class));
         Path pushStaging = Files.createDirectories(outbox.resolveSibling("staging-metrics"));
         Path pushed = TestFiles.writeRandom(pushStaging, pushedName, pushedSize, 98);
@@ -117,6 +117,10 @@ class HealthAndMetricsTest {
             assertTrue(delta(before, after, "autoftp_data_bytes_total", partnerReceived) < size,
                     "not downloaded into the service (listings only)");
             assertEquals(1.0, delta(before, after, "autoftp_transfers_total", targetUploads), "one upload");
+            Object pairHealth = HealthChecks.get("/q/health/ready").data("autoftp").get("pair.partner → target");
+            assertEquals("server-to-server (" + key(target) + " passive, " + key(partner) + " active): " + key(partner)
+                         + " passive: " + key(partner) + " refuses PASV (502 Command not implemented.)", pairHealth,
+                    "the readiness check tells how files go between the pair");
             assertEquals(pushedSize, delta(before, after, "autoftp_data_bytes_total", targetSent), "bytes uploaded");
 
             // The partner's first data connection (a listing) tried EPSV and PASV before EPRT, then it remembers EPRT.
@@ -142,6 +146,7 @@ class HealthAndMetricsTest {
             Files.deleteIfExists(arrived);
             Files.deleteIfExists(done);
             Files.deleteIfExists(pushedArrived);
+            Files.deleteIfExists(outbox.resolve(".sent").resolve(pushedName));
         }
     }
 
