@@ -184,9 +184,9 @@ class ServerToServerTest {
                     failures.add(e.getProperty("CamelExceptionCaught", Exception.class).getMessage());
                     failed.countDown();
                 });
-                from(uri(source, "relay/auto", "download=false&move=.done&delay=200"))
+                from(uri(source, "relay/auto", "download=false&move=.done&initialDelay=0&delay=200"))
                         .to(uri(target, "in", "serverToServer=auto"));
-                from(uri(source, "relay/always", "download=false&move=.done&delay=200"))
+                from(uri(source, "relay/always", "download=false&move=.done&initialDelay=0&delay=200"))
                         .to(uri(target, "in", "serverToServer=always"));
             }
         });
@@ -259,7 +259,7 @@ class ServerToServerTest {
                     failures.add(e.getProperty("CamelExceptionCaught", Exception.class).getMessage());
                     failed.countDown();
                 });
-                from(uri(source, "relay", "download=false&move=.done&delay=60000"))
+                from(uri(source, "relay", "download=false&move=.done&initialDelay=0&delay=60000"))
                         .routeId("cut")
                         .to(uri(target, "in", "serverToServer=always"));
             }
@@ -316,7 +316,7 @@ class ServerToServerTest {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from(uri("autoftps", source, "relay", "download=false&move=.done&delay=200" + tls))
+                    from(uri("autoftps", source, "relay", "download=false&move=.done&initialDelay=0&delay=200" + tls))
                             .to(uri("autoftps", target, "in", "serverToServer=auto" + tls));
                 }
             });
@@ -402,7 +402,7 @@ class ServerToServerTest {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(uri("ftp", source, "stock", "passiveMode=true&move=.done&delay=200&ftpClient=#down"))
+                from(uri("ftp", source, "stock", "passiveMode=true&move=.done&initialDelay=0&delay=200&ftpClient=#down"))
                         .to(uri("ftp", target, "stock", "passiveMode=true&ftpClient=#up"));
             }
         });
@@ -459,7 +459,7 @@ class ServerToServerTest {
         start(new RouteBuilder() {
             @Override
             public void configure() {
-                from(uri(source, "relay", "download=false&move=.done&delay=200" + sourceOptions))
+                from(uri(source, "relay", "download=false&move=.done&initialDelay=0&delay=200" + sourceOptions))
                         .to(uri(target, "in", producerOptions));
             }
         });
