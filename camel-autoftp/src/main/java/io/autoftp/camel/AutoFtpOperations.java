@@ -26,6 +26,7 @@ import org.apache.commons.net.ProtocolCommandListener;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPClientConfig;
 import org.apache.commons.net.ftp.FTPFile;
+import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
 
 /**
@@ -71,6 +72,9 @@ final class AutoFtpOperations extends FtpOperations {
 
     /** The file whose refusal was logged last, so that camel-file's retries of one delete log one line. */
     private String lastRefused;
+
+    /** The path of the file whose commit or rollback is under way (camel-file's delete or move). */
+    private String processedFile;
 
     private AutoFtpOperations(FTPClient client, FTPClientConfig clientConfig) {
         super(client, clientConfig);
@@ -163,14 +167,55 @@ final class AutoFtpOperations extends FtpOperations {
         super.forceDisconnect();
     }
 
+    /**
+     * camel-file releases the processed file's stream first thing in its commit and rollback: what is deleted next is
+     * either that file or, before a move, the move's target (which is seldom there).
+     */
+    @Override
+    public void releaseRetrievedFileResources(Exchange exchange) throws GenericFileOperationFailedException {
+        GenericFile<?> file = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        processedFile = file != null ? file.getAbsoluteFilePath() : null;
+        super.releaseRetrievedFileResources(exchange);
+    }
+
+    /**
+     * A refused DELE of the processed file is logged and counted even when the file is gone (another client took it);
+     * camel-file's DELE of a move target that does not exist is not a refusal.
+     */
     @Override
     public boolean deleteFile(String name) throws GenericFileOperationFailedException {
         boolean deleted = super.deleteFile(name);
-        if (!deleted) {
+        if (!deleted && (name.equals(processedFile) || existsAfterRefusal(name))) {
             refused("delete " + name, name);
             counters().refusedDelete();
+        } else if (!deleted) {
+            log.debug("Nothing to delete at {}: {}", name, lastFileCommand.reply());
         }
         return deleted;
+    }
+
+    private boolean existsAfterRefusal(String name) {
+        try {
+            return fileExists(name);
+        } catch (IOException e) {
+            throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
+                    e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether the file is on the server, in one round trip whatever the directory's size: MDTM answers 213 when it is
+     * and 550 when it is not; a server without MDTM gets camel-ftp's listing check.
+     */
+    boolean fileExists(String path) throws IOException {
+        int reply = client.sendCommand("MDTM", path);
+        if (FTPReply.isPositiveCompletion(reply)) {
+            return true;
+        }
+        if (reply == FTPReply.FILE_UNAVAILABLE) {
+            return false;
+        }
+        return existsFile(path);
     }
 
     @Override

@@ -17,7 +17,6 @@ import org.apache.camel.component.file.GenericFileHelper;
 import org.apache.camel.component.file.GenericFileOperations;
 import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.FtpEndpoint;
-import org.apache.camel.component.file.remote.FtpOperations;
 import org.apache.camel.component.file.remote.RemoteFileConfiguration;
 import org.apache.camel.component.file.remote.RemoteFileEndpoint;
 import org.apache.camel.component.file.remote.strategy.FtpProcessStrategyFactory;
@@ -25,9 +24,7 @@ import org.apache.camel.component.file.strategy.GenericFileProcessStrategySuppor
 import org.apache.camel.spi.CamelLogger;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceHelper;
-import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
-import org.apache.commons.net.ftp.FTPReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +59,8 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
     private final GenericFileExclusiveReadLockStrategy<FTPFile> then;
     private final boolean removeOnCommit;
     private final boolean removeOnRollback;
+    /** Whether a committed file leaves the directory ({@code delete}, {@code move}). */
+    private final boolean removesFile;
     private LoggingLevel loggingLevel = LoggingLevel.DEBUG;
     private GenericFileEndpoint<FTPFile> endpoint;
     /**
@@ -73,11 +72,12 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
     private volatile boolean storeFailing;
 
     private ClaimReadLock(IdempotentRepository claims, GenericFileExclusiveReadLockStrategy<FTPFile> then,
-                          boolean removeOnCommit, boolean removeOnRollback) {
+                          boolean removeOnCommit, boolean removeOnRollback, boolean removesFile) {
         this.claims = claims;
         this.then = then;
         this.removeOnCommit = removeOnCommit;
         this.removeOnRollback = removeOnRollback;
+        this.removesFile = removesFile;
     }
 
     /**
@@ -118,7 +118,7 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
         boolean removeOnCommit = explicit.stream().anyMatch("readLockRemoveOnCommit"::equalsIgnoreCase)
                 ? endpoint.isReadLockRemoveOnCommit() : removesFile;
         ClaimReadLock lock = new ClaimReadLock(claims, camelFtpLock(endpoint, params, readLock), removeOnCommit,
-                endpoint.isReadLockRemoveOnRollback());
+                endpoint.isReadLockRemoveOnRollback(), removesFile);
         lock.loggingLevel = endpoint.getReadLockLoggingLevel();
         params.put("exclusiveReadLockStrategy", lock);
         return new FtpProcessStrategyFactory().createGenericFileProcessStrategy(endpoint.getCamelContext(), params);
@@ -188,7 +188,7 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
         boolean acquired = false;
         try {
             // another replica may have finished the file (and dropped its claim) since this poll listed it
-            if (!stillThere(operations, file)) {
+            if (!((AutoFtpOperations) operations).fileExists(file.getAbsoluteFilePath())) {
                 CamelLogger.log(LOG, loggingLevel, "Claimed " + file + " but it is gone: another replica took it");
                 return false;
             }
@@ -220,20 +220,6 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
             }
             return false;
         }
-    }
-
-    /** MDTM, one round trip whatever the directory's size: 213 when the file is there, 550 when it is not. */
-    private static boolean stillThere(GenericFileOperations<FTPFile> operations, GenericFile<FTPFile> file)
-            throws IOException {
-        FTPClient client = ((FtpOperations) operations).getClient();
-        int reply = client.sendCommand("MDTM", file.getAbsoluteFilePath());
-        if (FTPReply.isPositiveCompletion(reply)) {
-            return true;
-        }
-        if (reply == FTPReply.FILE_UNAVAILABLE) {
-            return false;
-        }
-        return operations.existsFile(file.getAbsoluteFilePath()); // a server without MDTM
     }
 
     @Override
@@ -268,8 +254,35 @@ final class ClaimReadLock implements GenericFileExclusiveReadLockStrategy<FTPFil
                 then.releaseExclusiveReadLockOnCommit(operations, file, exchange);
             }
         } finally {
-            end(exchange, key(exchange, file), removeOnCommit, true);
+            String key = key(exchange, file);
+            if (held.contains(key)) {
+                end(exchange, key, removeOnCommit && !leftBehind(operations, file), true);
+            }
         }
+    }
+
+    /**
+     * Whether a file that its delete or move should have taken away is still on the server (the server refused it, or
+     * went away in the middle): its claim then stays, confirmed, for otherwise the next poll of any replica would
+     * process the file again. When the server cannot say, the file counts as still there.
+     */
+    private boolean leftBehind(GenericFileOperations<FTPFile> operations, GenericFile<FTPFile> file) {
+        if (!removesFile) {
+            return false;
+        }
+        boolean there;
+        try {
+            there = ((AutoFtpOperations) operations).fileExists(file.getAbsoluteFilePath());
+        } catch (RuntimeException | IOException e) {
+            LOG.debug("Cannot tell whether {} is still there: {}", file, e.toString());
+            there = true;
+        }
+        if (there) {
+            LOG.warn("{} was processed but its delete or move failed, so it may still be on the server: its claim stays"
+                     + " (confirmed) so that no replica processes it again. Move or delete the file by hand; a new file"
+                     + " of that name is taken once that claim is deleted from the repository.", file);
+        }
+        return there;
     }
 
     private void end(Exchange exchange, String key, boolean remove, boolean success) {

@@ -2,7 +2,9 @@ package io.autoftp.camel;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,8 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     /** Whether the table is known to exist (created, or found, since start). */
     private volatile boolean tableReady;
     private ScheduledExecutorService heartbeat;
+    /** Claim ends (key → how) that could not reach the database yet. */
+    private final Map<String, End> pendingEnds = new ConcurrentHashMap<>();
     /** Whether the last heartbeat failed, so that an outage is warned about once. */
     private volatile boolean heartbeatFailing;
 
@@ -81,6 +85,11 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     @Override
     public boolean add(String key) {
         ensureTable();
+        End pending = pendingEnds.get(key);
+        if (pending != null) { // before the heartbeat ends it, for it would end the new claim
+            apply(key, pending);
+            pendingEnds.remove(key, pending);
+        }
         if (update("INSERT INTO " + table + " (name, file_key, owner, claimed_at, heartbeat_at)"
                    + " VALUES (?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING",
                 name, key, owner) == 1) {
@@ -113,26 +122,13 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
     /** Releases this replica's claim, so that the file is taken again. */
     @Override
     public boolean remove(String key) {
-        boolean removed = update("DELETE FROM " + table + " WHERE name = ? AND file_key = ? AND owner = ?",
-                name, key, owner) == 1;
-        if (removed) {
-            released.incrementAndGet();
-        }
-        return removed;
+        return end(key, End.RELEASE);
     }
 
     /** Marks the file done: no replica takes it again. */
     @Override
     public boolean confirm(String key) {
-        if (update("UPDATE " + table + " SET done_at = CURRENT_TIMESTAMP WHERE name = ? AND file_key = ? AND owner = ?",
-                name, key, owner) == 1) {
-            confirmed.incrementAndGet();
-            return true;
-        }
-        LOG.warn("The claim on {} had expired and was taken over by another replica before this one finished the"
-                 + " file: it may have been processed twice. Processing took longer than claimTimeout ({}) without a"
-                 + " heartbeat reaching the database.", key, claimTimeout);
-        return false;
+        return end(key, End.CONFIRM);
     }
 
     /**
@@ -140,12 +136,56 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
      * needs to remember it, and a new file of the same name is a new file. Counted as confirmed.
      */
     public boolean finish(String key) {
-        boolean finished = update("DELETE FROM " + table + " WHERE name = ? AND file_key = ? AND owner = ?",
-                name, key, owner) == 1;
-        if (finished) {
-            confirmed.incrementAndGet();
+        return end(key, End.FINISH);
+    }
+
+    /** How a claim ends. */
+    private enum End { RELEASE, CONFIRM, FINISH }
+
+    /**
+     * Ends a claim, or, while the database cannot be reached, keeps the end for the heartbeat to retry: a confirm
+     * that never reached the table would let the claim expire when this replica stops, and another replica would
+     * process the file again; a release or finish that never did would hold a new file of that name.
+     */
+    private boolean end(String key, End end) {
+        try {
+            boolean ended = apply(key, end);
+            pendingEnds.remove(key, end);
+            return ended;
+        } catch (RuntimeException e) {
+            pendingEnds.put(key, end);
+            LOG.warn("Could not {} the claim on {} ({}): retried until the database answers", end.name().toLowerCase(),
+                    key, e.getMessage());
+            return true;
         }
-        return finished;
+    }
+
+    private boolean apply(String key, End end) {
+        if (end == End.CONFIRM) {
+            if (update("UPDATE " + table + " SET done_at = CURRENT_TIMESTAMP WHERE name = ? AND file_key = ?"
+                       + " AND owner = ?", name, key, owner) == 1) {
+                confirmed.incrementAndGet();
+                return true;
+            }
+            LOG.warn("The claim on {} had expired and was taken over by another replica before this one finished the"
+                     + " file: it may have been processed twice. Processing took longer than claimTimeout ({})"
+                     + " without a heartbeat reaching the database.", key, claimTimeout);
+            return false;
+        }
+        boolean deleted = update("DELETE FROM " + table + " WHERE name = ? AND file_key = ? AND owner = ?",
+                name, key, owner) == 1;
+        if (deleted) {
+            (end == End.RELEASE ? released : confirmed).incrementAndGet();
+        }
+        return deleted;
+    }
+
+    /** Ends the claims whose end could not reach the database, first thing in every heartbeat. */
+    private void endPending() {
+        for (Map.Entry<String, End> pending : pendingEnds.entrySet()) {
+            apply(pending.getKey(), pending.getValue());
+            pendingEnds.remove(pending.getKey(), pending.getValue());
+        }
     }
 
     @Override
@@ -194,6 +234,7 @@ public class JdbcClaimRepository extends ServiceSupport implements IdempotentRep
      */
     void beat() {
         try {
+            endPending();
             update("UPDATE " + table + " SET heartbeat_at = CURRENT_TIMESTAMP WHERE owner = ? AND done_at IS NULL",
                     owner);
             if (heartbeatFailing) {

@@ -118,6 +118,29 @@ class JdbcClaimRepositoryTest {
     }
 
     @Test
+    void claimEndsThatCannotReachTheDatabaseAreRetriedWithTheHeartbeat() throws Exception {
+        JdbcClaimRepository replica = replica("outage", Duration.ofSeconds(30));
+        assertTrue(replica.add("noop-file"));
+        assertTrue(replica.add("moved-file"));
+        assertTrue(replica.add("failed-file"));
+        db.stop();
+        try {
+            replica.confirm("noop-file");
+            replica.finish("moved-file");
+            replica.remove("failed-file");
+        } finally {
+            db.startServer();
+        }
+        replica.beat();
+        assertEquals("noop-file", db.sql("SELECT string_agg(file_key, ',') FROM autoftp_claim WHERE name = 'outage'"
+                                         + " AND done_at IS NOT NULL"), "confirmed: never taken again");
+        assertEquals("1", db.sql("SELECT COUNT(*) FROM autoftp_claim WHERE name = 'outage'"), "the others ended");
+        assertEquals(2, replica.getConfirmed());
+        assertEquals(1, replica.getReleased());
+        assertTrue(replica.add("failed-file"), "released: taken again");
+    }
+
+    @Test
     void theHeartbeatKeepsALongProcessingClaimAlive() throws Exception {
         JdbcClaimRepository busy = replica("heartbeat", Duration.ofSeconds(3));
         JdbcClaimRepository other = replica("heartbeat", Duration.ofSeconds(3));

@@ -79,8 +79,12 @@ class ReplicasTest {
         }
     }
 
-    private void serverWithFiles(int count) throws Exception {
-        server = EmbeddedFtpServer.builder().home(Files.createDirectories(temp.resolve("ftp"))).start();
+    private void serverWithFiles(int count, String... refusedVerbs) throws Exception {
+        EmbeddedFtpServer.Builder builder = EmbeddedFtpServer.builder().home(Files.createDirectories(temp.resolve("ftp")));
+        for (String verb : refusedVerbs) {
+            builder.refuse(verb);
+        }
+        server = builder.start();
         Path inbox = Files.createDirectories(server.home().resolve("inbox"));
         for (int i = 0; i < count; i++) {
             TestFiles.writeRandom(inbox, String.format("order-%04d.csv", i), 2_000 + i * 7L, i);
@@ -182,6 +186,20 @@ class ReplicasTest {
         assertEquals(3, failedOnce.size());
         assertEquals(List.of(), left());
         assertEquals(30, Files.list(server.home().resolve("inbox/.done")).count());
+    }
+
+    @Test
+    void aFileWhoseMoveTheServerRefusesIsNotProcessedAgain() throws Exception {
+        serverWithFiles(20, "RNFR");
+        for (int i = 0; i < 3; i++) {
+            replica("move-refused", "move=.done", exchange -> { }).start();
+        }
+        awaitProcessed(20);
+        Thread.sleep(1_000); // twenty more polls of each replica
+        assertEachFileExactlyOnce();
+        assertEquals(20, left().size(), "the server kept them");
+        assertEquals("20", db.sql("SELECT COUNT(*) FROM autoftp_claim WHERE name = 'move-refused'"
+                                  + " AND done_at IS NOT NULL"), "their claims stay, confirmed");
     }
 
     @Test

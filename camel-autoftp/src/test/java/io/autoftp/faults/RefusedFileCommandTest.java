@@ -71,4 +71,28 @@ class RefusedFileCommandTest extends FaultTestSupport {
         assertTrue(component.getFileOperationCounters().getRefusedRenames() >= 1);
         assertEquals(0, component.getFileOperationCounters().getRefusedDeletes());
     }
+
+    @Test
+    void camelFilesDeleteOfAMoveTargetThatIsNotThereIsNoRefusal() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Path inbox = Files.createDirectories(server.home().resolve("inbox"));
+        Files.createDirectories(inbox.resolve(".done"));
+        TestFiles.writeRandom(inbox, "c.bin", 1000, 3);
+        TestFiles.writeRandom(inbox, "d.bin", 1000, 4);
+        LogCapture logs = LogCapture.all();
+        closeables.add(logs);
+        Path target = dir("target");
+        String from = uri("autoftp", server, server.port(), "inbox", "initialDelay=0&delay=200&binary=true&move=.done");
+        startRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(from).routeId("download").to("file:" + target);
+            }
+        });
+        await(() -> Files.exists(inbox.resolve(".done/c.bin")) && Files.exists(inbox.resolve(".done/d.bin")), WAIT,
+                "both moved");
+        assertEquals(List.of(), logs.containing("refused"), "camel-file deletes a move's target first; 550 is no news");
+        ModeAwareComponent component = context.getComponent("autoftp", ModeAwareComponent.class);
+        assertEquals(0, component.getFileOperationCounters().getRefusedDeletes());
+    }
 }

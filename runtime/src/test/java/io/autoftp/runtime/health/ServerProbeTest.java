@@ -12,6 +12,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -161,7 +163,12 @@ class ServerProbeTest {
 
             server.close();
             clock.now = clock.now.plusSeconds(2);
-            assertSame(first, probe.result(ttl, executor).get(), "stale: answered at once while refreshing");
+            CountDownLatch busy = new CountDownLatch(1);
+            executor.execute(() -> awaitQuietly(busy)); // the refresh waits behind this: it cannot have ended yet
+            CompletableFuture<ServerHealth> stale = probe.result(ttl, executor);
+            assertTrue(stale.isDone(), "answered at once while refreshing");
+            assertSame(first, stale.get(), "stale: the last result until the new one is in");
+            busy.countDown();
             ServerHealth refreshed = first;
             for (int i = 0; i < 100 && refreshed == first; i++) {
                 Thread.sleep(50);
@@ -172,6 +179,14 @@ class ServerProbeTest {
         } finally {
             server.close();
             executor.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
