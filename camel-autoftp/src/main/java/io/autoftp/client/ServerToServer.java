@@ -75,50 +75,80 @@ final class ServerToServer {
      */
     static boolean store(DataChannelClient target, String command, String remote, RemoteSource source, Upload relay)
             throws IOException {
+        ServerToServerPolicy policy = source.policy();
+        List<String> attempts = new ArrayList<>();
+        if (policy != ServerToServerPolicy.NEVER) {
+            if (tryServerToServer(target, command, remote, source, attempts)) {
+                return true;
+            }
+            if (policy == ServerToServerPolicy.ALWAYS) {
+                throw new IOException("No server-to-server transfer of " + source.path() + " from " + source.server()
+                                      + " to " + target.serverKey() + " (serverToServer=always): "
+                                      + String.join("; ", attempts));
+            }
+        }
+        return relay(target, command, remote, source, relay, attempts);
+    }
+
+    /**
+     * Tries the two directions, the pair's remembered one first; none when the pair cannot (TLS) or, with
+     * {@code auto}, is remembered as relayed.
+     *
+     * @param attempts gets one line per direction refused, or why none was tried
+     * @return true when the file went server-to-server
+     */
+    private static boolean tryServerToServer(DataChannelClient target, String command, String remote,
+            RemoteSource source, List<String> attempts) throws IOException {
         String from = source.server();
         String to = target.serverKey();
         ModeMemory memory = target.getNegotiator().getMemory();
         ServerPairMemory pairs = memory.serverPairs();
         Duration ttl = target.getNegotiator().getSettings().memoryTtl();
-        ServerToServerPolicy policy = source.policy();
-        List<String> attempts = new ArrayList<>();
-        if (policy != ServerToServerPolicy.NEVER) {
-            String unfit = unfit(source.channel(), target);
-            Optional<Route> known = policy == ServerToServerPolicy.AUTO ? pairs.recall(from, to, ttl) : Optional.empty();
-            if (unfit != null) {
-                attempts.add(unfit);
-            } else if (known.filter(route -> route == Route.RELAY).isEmpty()) {
-                List<Route> order = new ArrayList<>(List.of(Route.SOURCE_PASSIVE, Route.TARGET_PASSIVE));
-                known.ifPresent(route -> {
-                    order.remove(route);
-                    order.add(0, route);
-                });
-                for (Route route : order) {
-                    try {
-                        long bytes = serverToServer(route, target, command, remote, source);
-                        pairs.remember(from, to, route, String.join("; ", attempts), ttl);
-                        memory.events().onServerPairTransfer(from, to, true, bytes);
-                        return true;
-                    } catch (Refused refused) {
-                        String passive = route == Route.SOURCE_PASSIVE ? from : to;
-                        attempts.add(passive + " passive: " + refused.getMessage());
-                        pairs.forget(from, to, route);
-                        LOG.log(System.Logger.Level.DEBUG, () -> ServerPairMemory.pair(from, to) + ": "
-                                                                 + route.describe(from, to) + " refused: "
-                                                                 + refused.getMessage());
-                    }
-                }
-            }
-            if (policy == ServerToServerPolicy.ALWAYS) {
-                throw new IOException("No server-to-server transfer of " + source.path() + " from " + from + " to "
-                                      + to + " (serverToServer=always): " + String.join("; ", attempts));
+        String unfit = unfit(source.channel(), target);
+        if (unfit != null) {
+            attempts.add(unfit);
+            return false;
+        }
+        Optional<Route> known = source.policy() == ServerToServerPolicy.AUTO ? pairs.recall(from, to, ttl)
+                : Optional.empty();
+        if (known.equals(Optional.of(Route.RELAY))) {
+            return false;
+        }
+        List<Route> order = new ArrayList<>(List.of(Route.SOURCE_PASSIVE, Route.TARGET_PASSIVE));
+        known.ifPresent(route -> {
+            order.remove(route);
+            order.add(0, route);
+        });
+        for (Route route : order) {
+            try {
+                long bytes = serverToServer(route, target, command, remote, source);
+                pairs.remember(from, to, route, String.join("; ", attempts), ttl);
+                memory.events().onServerPairTransfer(from, to, true, bytes);
+                return true;
+            } catch (IOException failed) {
+                pairs.forget(from, to, route); // the next file tries the preferred order again
+                throw failed;
+            } catch (Refused refused) {
+                String passive = route == Route.SOURCE_PASSIVE ? from : to;
+                attempts.add(passive + " passive: " + refused.getMessage());
+                pairs.forget(from, to, route);
+                LOG.log(System.Logger.Level.DEBUG, () -> ServerPairMemory.pair(from, to) + ": "
+                                                         + route.describe(from, to) + " refused: "
+                                                         + refused.getMessage());
             }
         }
-        boolean stored;
+        return false;
+    }
+
+    /** The relay: the target client's own upload, reading the source's download as it comes. */
+    private static boolean relay(DataChannelClient target, String command, String remote, RemoteSource source,
+            Upload upload, List<String> attempts) throws IOException {
+        String from = source.server();
+        String to = target.serverKey();
+        ModeMemory memory = target.getNegotiator().getMemory();
         long bytes;
         try {
-            stored = relay.run();
-            if (!stored) {
+            if (!upload.run()) {
                 if (source.relayStarted()) {
                     source.abandonRelay();
                     deleteQuietly(target, command, remote);
@@ -127,6 +157,7 @@ final class ServerToServer {
             }
             bytes = source.finishRelay();
         } catch (IOException | RuntimeException e) {
+            memory.serverPairs().forget(from, to, Route.RELAY);
             boolean started = source.relayStarted();
             source.abandonRelay();
             if (started) {
@@ -134,8 +165,9 @@ final class ServerToServer {
             }
             throw e;
         }
-        if (policy != ServerToServerPolicy.NEVER) {
-            pairs.remember(from, to, Route.RELAY, String.join("; ", attempts), ttl);
+        if (source.policy() != ServerToServerPolicy.NEVER) {
+            memory.serverPairs().remember(from, to, Route.RELAY, String.join("; ", attempts),
+                    target.getNegotiator().getSettings().memoryTtl());
         }
         memory.events().onServerPairTransfer(from, to, false, bytes);
         return true;
