@@ -24,6 +24,8 @@ public final class RemoteSource extends InputStream {
     private final boolean binary;
     private final ServerToServerPolicy policy;
     private InputStream download;
+    /** Whether the relay's download was opened (stays true once it ended). */
+    private boolean started;
     private long relayed;
 
     /**
@@ -77,7 +79,7 @@ public final class RemoteSource extends InputStream {
 
     /** Whether the relay's download has started (the target accepted the upload and asked for the first bytes). */
     boolean relayStarted() {
-        return download != null;
+        return started;
     }
 
     private InputStream download() throws IOException {
@@ -88,6 +90,7 @@ public final class RemoteSource extends InputStream {
                                       + DataAddressCodec.bounded(String.valueOf(client.getReplyString()).trim()));
             }
             download = stream;
+            started = true;
         }
         return download;
     }

@@ -163,6 +163,10 @@ final class ServerToServer {
             if (started) {
                 deleteQuietly(target, command, remote);
             }
+            if (e instanceof IOException && started) {
+                throw new IOException("Relay of " + source.path() + " from " + from + " to " + to + " failed: "
+                                      + e.getMessage(), e);
+            }
             throw e;
         }
         if (source.policy() != ServerToServerPolicy.NEVER) {
