@@ -230,7 +230,7 @@ final class ServerToServer {
 
     /** Where one side's transfer command stands, to bring its control connection back in step after a failure. */
     private enum Side {
-        NOT_SENT, FINAL, PENDING, LOST
+        FINAL, PENDING, LOST
     }
 
     /**
@@ -303,7 +303,7 @@ final class ServerToServer {
                               + reply(active) + ")");
         }
 
-        // the passive server first (RFC 959): it answers once the active server has connected to it
+        // the passive server's reply comes only once the active server has connected to it: not awaited here
         CompletableFuture<Integer> passiveReply = CompletableFuture.supplyAsync(
                 () -> firstReply(passive, passiveCommand, passiveArgument, connectTimeout.multipliedBy(2)),
                 PASSIVE_SIDE);
