@@ -396,6 +396,20 @@ class ServerToServerTest {
         assertEquals(List.of("server-to-server " + size), pairEvents);
         context.stop();
 
+        // autoftp relaying the same file (serverToServer=never): it streams through this JVM, in and out
+        Files.delete(target.home().resolve("in/big.bin"));
+        Files.move(source.home().resolve("relay/.done/big.bin"), source.home().resolve("relay/big.bin"));
+        serviceDataBytes.set(0);
+        resetHeapPeaks();
+        started = System.nanoTime();
+        route(source, target, "serverToServer=never", "");
+        assertArrived(target, "in/big.bin", sum);
+        awaitMoved(source, "big.bin");
+        double relaySeconds = (System.nanoTime() - started) / 1e9;
+        long relayHeap = heapPeak();
+        assertEquals(2 * size, serviceDataBytes.get(), "relayed: every byte in and out");
+        context.stop();
+
         // stock camel-ftp, same servers, same file: it downloads it into this JVM and uploads it again
         CountingSockets counted = new CountingSockets();
         context = new DefaultCamelContext();
@@ -416,10 +430,11 @@ class ServerToServerTest {
         double stockSeconds = (System.nanoTime() - started) / 1e9;
         long stockHeap = heapPeak();
         assertTrue(counted.bytes.get() >= 2 * size, "stock camel-ftp relays every byte: " + counted.bytes.get());
-        System.out.printf("200 MiB from %s to %s: server-to-server %.2f s, %d data bytes through this JVM, heap peak"
-                          + " %d MiB; stock camel-ftp relay %.2f s, %d bytes through this JVM, heap peak %d MiB%n",
-                source, target, fxpSeconds, serviceDataBytes.get(), fxpHeap >> 20, stockSeconds, counted.bytes.get(),
-                stockHeap >> 20);
+        System.out.printf("200 MiB from %s to %s: server-to-server %.2f s, 0 data bytes through this JVM, heap peak"
+                          + " %d MiB; autoftp relay %.2f s, %d bytes, heap peak %d MiB; stock camel-ftp relay %.2f s,"
+                          + " %d bytes through this JVM, heap peak %d MiB%n",
+                source, target, fxpSeconds, fxpHeap >> 20, relaySeconds, 2 * size, relayHeap >> 20, stockSeconds,
+                counted.bytes.get(), stockHeap >> 20);
     }
 
     // ---------------------------------------------------------------------------------------------------------
