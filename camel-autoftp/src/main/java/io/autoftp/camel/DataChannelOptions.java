@@ -55,7 +55,7 @@ public class DataChannelOptions {
               description = "For a file that is still on another autoftp server (its consumer has download=false):"
                             + " never relays it through this service (streaming), auto has the two servers move it"
                             + " between them (FXP: PASV on one, PORT on the other, in either direction) when they allow"
-                            + " it and relays otherwise, always fails when they do not. Never between FTPS servers")
+                            + " it and relays otherwise, always fails when they do not. Between FTPS servers over TLS (SSCN)")
     private String serverToServer = ServerToServerPolicy.NEVER.toString();
 
     /** The duration options, whose text {@link #checkDurations} checks. */

@@ -153,9 +153,10 @@ public final class Diagnose {
         String source = ServerKey.of(command.host, command.port);
         String target = ServerKey.of(to.host, to.port);
         if (command.tls || to.tls) {
-            out.println(source + " → " + target + ": FTPS: a server-to-server transfer would need SSCN or CPSV, which"
-                        + " autoftp does not do; serverToServer=auto relays files through the service.");
-            return NO_MODE_WORKS;
+            out.println(source + " → " + target + ": --to probes plain FTP pairs only; between two FTPS servers"
+                        + " serverToServer=auto tries SSCN and relays when the servers cannot (see the log line for"
+                        + " the pair).");
+            return USAGE;
         }
         String toPassword = environment.get(TO_PASSWORD_VARIABLE);
         if (toPassword == null && to.username != null) {

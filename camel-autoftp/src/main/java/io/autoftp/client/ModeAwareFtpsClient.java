@@ -257,6 +257,11 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
                 : _serverSocketFactory_.createServerSocket(port, 1, bindAddress);
     }
 
+    @Override
+    public boolean protectsData() {
+        return isDataProtected();
+    }
+
     /** Whether {@code PROT P} is in force: commons-net then gives data connections its TLS socket factories. */
     private boolean isDataProtected() {
         return _socketFactory_ instanceof FTPSSocketFactory;

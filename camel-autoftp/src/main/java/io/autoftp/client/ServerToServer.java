@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import io.autoftp.client.ServerPairMemory.Route;
 import org.apache.commons.net.MalformedServerReplyException;
 import org.apache.commons.net.ftp.FTPReply;
-import org.apache.commons.net.ftp.FTPSClient;
 
 /**
  * The one place where a file that is on another server ({@link RemoteSource}) is stored: straight from server to
@@ -24,12 +23,14 @@ import org.apache.commons.net.ftp.FTPSClient;
  * <p>
  * Safety: only the two servers of the route take part; the address given to the active server is always the passive
  * server's own control connection address, and a PASV reply naming another host (after {@link PasvAddressPolicy}) is
- * not handed on. Server-to-server is never tried when either side uses TLS: that needs SSCN or CPSV (not done here),
- * and the file must not cross in clear text.
+ * not handed on. Between two servers with TLS data connections (PROT P on both) the connecting one is made the TLS
+ * client with {@code SSCN ON} (and back with {@code SSCN OFF}); with TLS on one side only, nothing is tried: the file
+ * must not cross in clear text where TLS was asked.
  * <p>
  * A direction counts as refused, and the next one (then the relay) is tried, when a server refuses PASV/EPSV or
  * PORT/EPRT, or the data connection between the servers is not made within the data connect timeout (a 425/426 reply
- * or no reply). Once data may have moved, a failure is the transfer's: the target's file is deleted (except for an
+ * or no reply); with TLS also when a server refuses SSCN, or the TLS handshake between them fails after both answered
+ * 150 and nothing was stored. Once data may have moved, a failure is the transfer's: the target's file is deleted (except for an
  * append) and the exception goes to Camel's error handling.
  */
 final class ServerToServer {
@@ -131,6 +132,8 @@ final class ServerToServer {
             } catch (Refused refused) {
                 String passive = route == Route.SOURCE_PASSIVE ? from : to;
                 attempts.add(passive + " passive: " + refused.getMessage());
+                usable(source.channel());
+                usable(target);
                 pairs.forget(from, to, route);
                 LOG.log(System.Logger.Level.DEBUG, () -> ServerPairMemory.pair(from, to) + ": "
                                                          + route.describe(from, to) + " refused: "
@@ -201,26 +204,51 @@ final class ServerToServer {
         List<String> attempts = new ArrayList<>();
         for (Route route : List.of(Route.SOURCE_PASSIVE, Route.TARGET_PASSIVE)) {
             String line = route.describe(source.serverKey(), target.serverKey());
+            DataChannelClient passive = route == Route.SOURCE_PASSIVE ? source : target;
+            DataChannelClient active = route == Route.SOURCE_PASSIVE ? target : source;
+            boolean tls = target.protectsData();
+            boolean sscnOn = false;
             try {
-                DataChannelClient passive = route == Route.SOURCE_PASSIVE ? source : target;
-                DataChannelClient active = route == Route.SOURCE_PASSIVE ? target : source;
+                if (tls) {
+                    sscn(active);
+                    sscnOn = true;
+                }
                 connectServers(passive, active, "LIST", null, "LIST", null, connectTimeout);
-                resync(passive, Side.PENDING, connectTimeout);
-                resync(active, Side.PENDING, connectTimeout);
-                works.add(route);
-                attempts.add(line + ": works");
+                Integer passiveFinal = finalReply(passive, null);
+                String passiveText = passiveFinal == null ? "no reply" : reply(passive);
+                boolean passiveDone = passiveFinal != null && FTPReply.isPositiveCompletion(passiveFinal);
+                Integer activeFinal = finalReply(active, passiveDone ? null : connectTimeout.multipliedBy(2));
+                String activeText = activeFinal == null ? "no reply" : reply(active);
+                if (passiveFinal != null && activeFinal != null && FTPReply.isPositiveCompletion(passiveFinal)
+                    && FTPReply.isPositiveCompletion(activeFinal)) {
+                    works.add(route);
+                    attempts.add(line + ": works" + (tls ? " (TLS, SSCN)" : ""));
+                } else {
+                    attempts.add(line + ": the data connection between the servers failed (" + passive.serverKey()
+                                 + " answered LIST with " + passiveText + ", " + active.serverKey() + " with "
+                                 + activeText + ")");
+                }
             } catch (Refused refused) {
                 attempts.add(line + ": " + refused.getMessage());
+            } finally {
+                if (sscnOn) {
+                    sscnOff(active);
+                }
             }
+            usable(passive);
+            usable(active);
         }
         return new PairProbe(works, attempts);
     }
 
-    /** Why these two clients cannot try server-to-server at all, or null. */
+    /**
+     * Why these two clients cannot try server-to-server at all, or null. Both with TLS data connections (PROT P) go
+     * through SSCN; one with and one without cannot (the file would cross in clear text where TLS was asked).
+     */
     private static String unfit(DataChannelClient source, DataChannelClient target) {
-        if (source instanceof FTPSClient || target instanceof FTPSClient) {
-            return "FTPS: a server-to-server transfer would need SSCN or CPSV, which autoftp does not do; relayed so"
-                   + " that the file stays encrypted";
+        if (source.protectsData() != target.protectsData()) {
+            return "TLS data connections (PROT P) on " + (source.protectsData() ? source : target).serverKey()
+                   + " only: relayed so that the file stays encrypted where TLS was asked";
         }
         if ((source.getRemoteAddress() instanceof Inet6Address) != (target.getRemoteAddress() instanceof Inet6Address)) {
             return "one server is reached over IPv6, the other over IPv4";
@@ -251,33 +279,51 @@ final class ServerToServer {
         String activeCommand = sourcePassive ? command : "RETR";
         String activeArgument = sourcePassive ? remote : source.path();
         Duration connectTimeout = target.getNegotiator().getSettings().connectTimeout();
-
+        boolean tls = target.protectsData();
+        boolean sscnOn = false;
         try {
-            connectServers(passive, active, passiveCommand, passiveArgument, activeCommand, activeArgument,
-                    connectTimeout);
-        } catch (Refused refused) {
-            if (refused.commandsSent) {
-                deleteQuietly(target, command, remote);
+            if (tls) {
+                sscn(active);
+                sscnOn = true;
             }
-            throw refused;
-        } catch (IOException e) {
-            deleteQuietly(target, command, remote);
-            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
-                                  + " to " + target.serverKey() + " failed: " + e.getMessage(), e);
-        }
+            try {
+                connectServers(passive, active, passiveCommand, passiveArgument, activeCommand, activeArgument,
+                        connectTimeout);
+            } catch (Refused refused) {
+                if (refused.commandsSent) {
+                    deleteQuietly(target, command, remote);
+                }
+                throw refused;
+            } catch (IOException e) {
+                deleteQuietly(target, command, remote);
+                throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                      + " to " + target.serverKey() + " failed: " + e.getMessage(), e);
+            }
 
-        // both transfer: wait for their final replies (within each control connection's soTimeout)
-        Integer passiveFinal = finalReply(passive);
-        String passiveText = passiveFinal == null ? "no reply (control connection lost)" : reply(passive);
-        Integer activeFinal = finalReply(active);
-        String activeText = activeFinal == null ? "no reply (control connection lost)" : reply(active);
-        if (passiveFinal == null || activeFinal == null || !FTPReply.isPositiveCompletion(passiveFinal)
-            || !FTPReply.isPositiveCompletion(activeFinal)) {
-            deleteQuietly(target, command, remote);
-            throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
-                                  + " to " + target.serverKey() + " failed: " + passive.serverKey() + " answered "
-                                  + passiveCommand + " with " + passiveText + ", " + active.serverKey() + " "
-                                  + activeCommand + " with " + activeText);
+            // both transfer: wait for their final replies (within each control connection's soTimeout; once one
+            // failed, the other's comes soon or not at all)
+            Integer passiveFinal = finalReply(passive, null);
+            String passiveText = passiveFinal == null ? "no reply (control connection lost)" : reply(passive);
+            boolean passiveDone = passiveFinal != null && FTPReply.isPositiveCompletion(passiveFinal);
+            Integer activeFinal = finalReply(active, passiveDone ? null : connectTimeout.multipliedBy(2));
+            String activeText = activeFinal == null ? "no reply (control connection lost)" : reply(active);
+            if (passiveFinal == null || activeFinal == null || !FTPReply.isPositiveCompletion(passiveFinal)
+                || !FTPReply.isPositiveCompletion(activeFinal)) {
+                String problem = passive.serverKey() + " answered " + passiveCommand + " with " + passiveText + ", "
+                                 + active.serverKey() + " " + activeCommand + " with " + activeText;
+                // with TLS, a handshake between the servers that fails comes after both 150s: nothing was stored
+                boolean nothingMoved = tls && source.size() > 0 && storedSize(target, remote) <= 0;
+                deleteQuietly(target, command, remote);
+                if (nothingMoved) {
+                    throw new Refused("no TLS data connection between the servers (" + problem + ")");
+                }
+                throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server()
+                                      + " to " + target.serverKey() + " failed: " + problem);
+            }
+        } finally {
+            if (sscnOn) {
+                sscnOff(active);
+            }
         }
         return checkedSize(target, command, remote, source);
     }
@@ -328,6 +374,60 @@ final class ServerToServer {
                               + problem + ")", true);
         }
         throw new IOException(problem);
+    }
+
+    /**
+     * {@code SSCN ON} (Secured Site-to-site Connection Negotiation): the server that connects becomes the TLS client
+     * of the data connection, the listening one stays its TLS server.
+     */
+    private static void sscn(DataChannelClient active) throws IOException, Refused {
+        if (active.sendCommand("SSCN", "ON") != FTPReply.COMMAND_OK) {
+            throw new Refused(active.serverKey() + " cannot be the TLS client of a data connection (SSCN ON: "
+                              + reply(active) + ")");
+        }
+    }
+
+    /** Back to {@code SSCN OFF}, so that the client's own data connections find the server in its usual role. */
+    private static void sscnOff(DataChannelClient active) {
+        if (active.isConnected()) {
+            try {
+                active.sendCommand("SSCN", "OFF");
+            } catch (IOException e) {
+                // a control connection that broke now is re-opened by the next operation, with SSCN off
+            }
+        }
+    }
+
+    /**
+     * Makes sure the control connection still answers (a server may have ended the session after a failed attempt,
+     * which the client notices only on its next command), else connects and logs in again.
+     */
+    private static void usable(DataChannelClient client) throws IOException {
+        try {
+            if (client.isConnected() && FTPReply.isPositiveCompletion(client.sendCommand("NOOP", null))) {
+                return;
+            }
+        } catch (IOException e) {
+            // gone: connect again
+        }
+        client.dropControlConnection();
+        if (!client.reconnectControl()) {
+            throw new IOException("Lost the control connection to " + client.serverKey()
+                                  + " during a server-to-server attempt and could not connect again");
+        }
+    }
+
+    /** The size of {@code remote} on the target, -1 when unknown (no such file, no SIZE, no connection). */
+    private static long storedSize(DataChannelClient target, String remote) {
+        try {
+            usable(target);
+            if (target.sendCommand("SIZE", remote) == FTPReply.FILE_STATUS) {
+                return Long.parseLong(target.getReplyString().substring(3).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown
+        }
+        return -1;
     }
 
     /** PASV (or EPSV on IPv6) on the passive server: the port it listens on, on its own control address. */
@@ -417,10 +517,19 @@ final class ServerToServer {
         }
     }
 
-    /** The final reply of a transfer; null when the control connection broke (it is dropped then). */
-    private static Integer finalReply(DataChannelClient client) {
+    /**
+     * The final reply of a transfer, within {@code bound} (null: the control connection's soTimeout); null when none
+     * came or the control connection broke (it is dropped then).
+     */
+    private static Integer finalReply(DataChannelClient client, Duration bound) {
         try {
-            return client.getReply();
+            int previous = client.getSoTimeout();
+            if (bound != null) {
+                client.setSoTimeout((int) bound.toMillis()); // the connection is dropped if it does not come
+            }
+            int reply = client.getReply();
+            client.setSoTimeout(previous);
+            return reply;
         } catch (IOException e) {
             client.dropControlConnection();
             return null;
@@ -433,14 +542,7 @@ final class ServerToServer {
         if (!source.isBinary() || source.size() < 0 || !"STOR".equalsIgnoreCase(command)) {
             return Math.max(0, source.size());
         }
-        long stored = -1;
-        if (target.sendCommand("SIZE", remote) == FTPReply.FILE_STATUS) {
-            try {
-                stored = Long.parseLong(target.getReplyString().substring(3).trim());
-            } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                stored = -1;
-            }
-        }
+        long stored = storedSize(target, remote);
         if (stored >= 0 && stored != source.size()) {
             deleteQuietly(target, command, remote);
             throw new IOException("Server-to-server transfer of " + source.path() + " from " + source.server() + " to "
@@ -455,10 +557,11 @@ final class ServerToServer {
      * name (the final one when no temporary name is used). Not after an append: that would delete what was there.
      */
     private static void deleteQuietly(DataChannelClient target, String command, String remote) {
-        if (!"STOR".equalsIgnoreCase(command) || (!target.isConnected() && !target.reconnectControl())) {
+        if (!"STOR".equalsIgnoreCase(command)) {
             return;
         }
         try {
+            usable(target);
             target.sendCommand("DELE", remote);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "Could not delete " + remote + " on " + target.serverKey()

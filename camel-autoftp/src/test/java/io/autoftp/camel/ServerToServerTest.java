@@ -308,30 +308,88 @@ class ServerToServerTest {
     }
 
     @Test
-    void ftpsServersRelaySoThatTheFileStaysEncrypted() throws Exception {
+    void twoFtpsServersOfferingSscnMoveTheFileBetweenThemOverTls() throws Exception {
+        // both on 127.0.0.1: the test certificate names that address, and the connecting proftpd verifies it
+        RealFtpServer source = server(Kind.PROFTPD, "127.0.0.1", b -> b.tls(false).sessionReuseNotRequired());
+        RealFtpServer target = server(Kind.PROFTPD, "127.0.0.1", b -> b.tls(false).sessionReuseNotRequired());
+        try (LogCapture logs = LogCapture.all()) {
+            String sum = put(source, "s.bin", 700_000, 13);
+            ftpsRoute(source, target);
+            assertArrived(target, "in/s.bin", sum);
+            awaitMoved(source, "s.bin");
+            assertEquals(0, serviceDataBytes.get(), "no data byte through this service");
+            assertEquals(List.of("server-to-server 700000"), pairEvents);
+            String pair = source.address() + " → " + target.address();
+            assertEquals(Route.SOURCE_PASSIVE, pairs("autoftps").snapshot().get(pair).route(), logs.lines().toString());
+            // the connecting server was the TLS client (SSCN), and the data connection was TLS
+            assertTrue(target.log().contains("\"SSCN ON\" 200"), target.log());
+            assertTrue(target.log().contains("\"SSCN OFF\" 200"), target.log());
+            assertTrue(source.log().contains("data connection accepted"), source.log());
+        }
+    }
+
+    @Test
+    void anFtpsPairWhereTheTlsBetweenTheServersFailsIsRelayedEncrypted() throws Exception {
+        // vsftpd has no SSCN; as the listening side it requires TLS session reuse (its default), which a foreign
+        // server cannot give
         RealFtpServer source = server(Kind.PROFTPD, SOURCE_HOST, b -> b.allowForeignAddresses().tls(false));
         RealFtpServer target = server(Kind.VSFTPD, TARGET_HOST, b -> b.allowForeignAddresses().tls(false));
         try (LogCapture logs = LogCapture.all()) {
             String sum = put(source, "s.bin", 700_000, 13);
-            String tls = "&ftpClient.trustStore.file=" + RealFtpServer.trustStore() + "&ftpClient.trustStore.password="
-                         + RealFtpServer.TRUSTSTORE_PASSWORD;
+            ftpsRoute(source, target);
+            assertArrived(target, "in/s.bin", sum);
+            awaitMoved(source, "s.bin");
+            assertEquals(2L * 700_000, serviceDataBytes.get());
+            assertEquals(List.of("relayed 700000"), pairEvents);
+            String pair = source.address() + " → " + target.address();
+            List<LogCapture.Line> lines = logs.containing(pair + ": relayed through this service: ");
+            assertEquals(1, lines.size(), logs.lines().toString());
+            assertTrue(lines.get(0).text().contains(target.address() + " cannot be the TLS client of a data connection"
+                                                    + " (SSCN ON: 500"), lines.get(0).text());
+            assertTrue(lines.get(0).text().contains(target.address() + " passive: "), lines.get(0).text());
+            // nothing was left on the target by the failed attempt, the relayed copy is whole (checked above)
+        }
+    }
+
+    @Test
+    void tlsOnOneSideOnlyIsRelayedSoThatTheFileStaysEncryptedThere() throws Exception {
+        RealFtpServer source = server(Kind.VSFTPD, SOURCE_HOST, RealFtpServer.Builder::allowForeignAddresses);
+        RealFtpServer target = server(Kind.PROFTPD, TARGET_HOST, b -> b.allowForeignAddresses().tls(false));
+        try (LogCapture logs = LogCapture.all()) {
+            String sum = put(source, "p.bin", 300_000, 15);
             context = new DefaultCamelContext();
+            listen("autoftp");
             listen("autoftps");
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from(uri("autoftps", source, "relay", "download=false&move=.done&initialDelay=0&delay=200" + tls))
-                            .to(uri("autoftps", target, "in", "serverToServer=auto" + tls));
+                    from(uri(source, "relay", "download=false&move=.done&initialDelay=0&delay=200"))
+                            .to(uri("autoftps", target, "in", "serverToServer=auto" + TLS));
                 }
             });
             context.start();
-            assertArrived(target, "in/s.bin", sum);
-            awaitMoved(source, "s.bin");
-            assertEquals(2L * 700_000, serviceDataBytes.get());
-            assertEquals(1, logs.containing("relayed through this service: FTPS: a server-to-server transfer would"
-                                            + " need SSCN or CPSV").size(), logs.lines().toString());
-            assertFalse(target.log().contains("PORT 127,0,0,2"), target.log());
+            assertArrived(target, "in/p.bin", sum);
+            awaitMoved(source, "p.bin");
+            assertEquals(1, logs.containing("relayed through this service: TLS data connections (PROT P) on "
+                                            + target.address() + " only").size(), logs.lines().toString());
+            assertFalse(target.log().contains("\"PORT "), target.log());
         }
+    }
+
+    private static final String TLS = "&ftpClient.trustStore.file=" + RealFtpServer.trustStore()
+                                      + "&ftpClient.trustStore.password=" + RealFtpServer.TRUSTSTORE_PASSWORD;
+
+    private void ftpsRoute(RealFtpServer source, RealFtpServer target) throws Exception {
+        context = new DefaultCamelContext();
+        listen("autoftps");
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri("autoftps", source, "relay", "download=false&move=.done&initialDelay=0&delay=200" + TLS))
+                        .to(uri("autoftps", target, "in", "serverToServer=auto" + TLS));
+            }
+        });
+        context.start();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -508,7 +566,11 @@ class ServerToServerTest {
     }
 
     private ServerPairMemory pairs() {
-        return memory(context, "autoftp").serverPairs();
+        return pairs("autoftp");
+    }
+
+    private ServerPairMemory pairs(String scheme) {
+        return memory(context, scheme).serverPairs();
     }
 
     private static void assertArrived(RealFtpServer target, String path, String sum) {

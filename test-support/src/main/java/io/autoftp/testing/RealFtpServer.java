@@ -544,7 +544,9 @@ public final class RealFtpServer implements AutoCloseable {
                     .append("TLSEngine on\n")
                     .append("TLSLog ").append(tlsLog).append('\n')
                     .append("TLSRSACertificateFile ").append(certificate.certificatePem()).append('\n')
-                    .append("TLSRSACertificateKeyFile ").append(certificate.privateKeyPem()).append('\n');
+                    .append("TLSRSACertificateKeyFile ").append(certificate.privateKeyPem()).append('\n')
+                    // the CA it trusts where it is the TLS client: a data connection to another server after SSCN ON
+                    .append("TLSCACertificateFile ").append(certificate.certificatePem()).append('\n');
             List<String> options = new ArrayList<>();
             if (implicitTls) {
                 options.add("UseImplicitSSL");
