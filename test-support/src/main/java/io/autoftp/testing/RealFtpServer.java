@@ -180,7 +180,10 @@ public final class RealFtpServer implements AutoCloseable {
     private final Boolean implicitTls;
     private final boolean requiresSessionReuse;
     private final int port;
-    private final Process process;
+    /** The server's command line, kept for {@link #restart}. */
+    private final List<String> command;
+    /** Replaced by {@link #restart}. */
+    private volatile Process process;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
@@ -215,10 +218,8 @@ public final class RealFtpServer implements AutoCloseable {
             case PROFTPD -> proftpd(b);
             case PUREFTPD -> pureFtpd(b, user);
         });
-        ProcessBuilder pb = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        pb.environment().put("LC_ALL", "C");
-        this.process = pb.start();
+        this.command = List.copyOf(command);
+        this.process = startProcess();
         this.shutdownHook = new Thread(() -> stop(process), kind + "-killer-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
@@ -406,6 +407,29 @@ public final class RealFtpServer implements AutoCloseable {
         return kind + (implicitTls == null ? "" : implicitTls ? " (implicit FTPS)" : " (explicit FTPS)") + " on "
                + address() + (namespace == null ? "" : " in network namespace " + namespace) + " (pid "
                + process.pid() + ", " + base + ")";
+    }
+
+    /**
+     * Stops the server and every session it serves (clients see their control and data connections cut), waits
+     * {@code downtime} (connections are refused meanwhile) and starts it again with the same port, configuration,
+     * {@link #home()} and logs; returns once it greets again.
+     */
+    public synchronized void restart(Duration downtime) throws IOException {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        stop(process);
+        sleep(downtime.toMillis());
+        process = startProcess();
+        awaitGreeting();
+    }
+
+    /** Starts {@link #command}; what it prints is appended to {@code output.log}. */
+    private Process startProcess() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        pb.environment().put("LC_ALL", "C");
+        return pb.start();
     }
 
     /** Stops the server and its session processes, then deletes its directory. */

@@ -1,0 +1,169 @@
+package io.autoftp.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.autoftp.testing.RealFtpServer;
+import io.autoftp.testing.RealFtpServer.Kind;
+import io.autoftp.testing.RealPostgres;
+import io.autoftp.testing.RequiresRoot;
+import io.autoftp.testing.TestFiles;
+
+/**
+ * Three containers of the service's image beside one PostgreSQL (Debian's, {@link RealPostgres}) poll one vsftpd
+ * directory with the jar's partner-to-target route; with {@code QUARKUS_DATASOURCE_JDBC_URL} set, each claims every
+ * file before downloading it (quarkus.autoftp.cluster.repository=auto). Each file must reach proftpd exactly once:
+ * one RNTO per name in proftpd's protocol log, one "uploaded" line per name over the three containers' logs, SHA-256
+ * equal, every source in relay/.done.
+ */
+@RequiresRoot
+class ReplicaContainersTest {
+
+    private static final int REPLICAS = 3;
+    private static final int FILES = 300;
+    private static final Duration WAIT = Duration.ofMinutes(5);
+    private static final Pattern UPLOADED = Pattern.compile("partner-to-target: uploaded (\\S+) ");
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void prerequisites() {
+        Podman.require("ReplicaContainersTest", Podman.unavailableReason());
+        Podman.require("ReplicaContainersTest", RealFtpServer.unavailableReason(Kind.VSFTPD));
+        Podman.require("ReplicaContainersTest", RealFtpServer.unavailableReason(Kind.PROFTPD));
+        Podman.require("ReplicaContainersTest", RealPostgres.unavailableReason());
+        Podman.buildImage();
+    }
+
+    @Test
+    void threeReplicasDeliverEachFileOnce() throws Exception {
+        List<ServiceContainer> replicas = new ArrayList<>();
+        try (RealPostgres db = RealPostgres.start();
+             RealFtpServer partner = RealFtpServer.builder().kind(Kind.VSFTPD).start();
+             RealFtpServer target = RealFtpServer.builder().kind(Kind.PROFTPD).start()) {
+            for (String dir : List.of("relay", "inbox", "staging")) {
+                Files.createDirectories(partner.home().resolve(dir));
+            }
+            Files.createDirectories(target.home().resolve("from-partner"));
+            Files.createDirectories(target.home().resolve("outbox"));
+            Map<String, String> expected = new TreeMap<>();
+            for (int i = 0; i < FILES; i++) {
+                String name = String.format("file-%04d.bin", i);
+                expected.put(name, TestFiles.sha256(TestFiles.writeRandom(partner.home().resolve("staging"), name,
+                        1_000 + (i * 7919L) % 60_000, 1000 + i)));
+            }
+            partner.giveToServerUser(partner.home());
+            target.giveToServerUser(target.home());
+
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PIPELINE_EMBEDDED", "false");
+            server(env, "PARTNER", partner);
+            server(env, "TARGET", target);
+            env.put("PARTNER_POLL_DELAY", "500");
+            env.put("PARTNER_API_URL", "http://127.0.0.1:9/unused");
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
+            env.put("QUARKUS_DATASOURCE_USERNAME", db.username());
+            env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
+            for (int i = 0; i < REPLICAS; i++) {
+                replicas.add(ServiceContainer.start(ServiceContainer.Mounts.under(work.resolve("replica-" + i)), env));
+            }
+            for (ServiceContainer replica : replicas) {
+                String ready = replica.awaitReady();
+                assertTrue(Pattern.compile("\"name\": \"autoftp-claims\",\\s*\"status\": \"UP\"").matcher(ready).find()
+                           && !ready.contains("\"claims\": \"off"), "claims in PostgreSQL: " + ready);
+            }
+            // all three poll already: the files appear at once (renamed in on the same filesystem, never half written)
+            try (Stream<Path> staged = Files.list(partner.home().resolve("staging"))) {
+                for (Path file : staged.toList()) {
+                    Files.move(file, partner.home().resolve("relay").resolve(file.getFileName()));
+                }
+            }
+
+            TestFiles.awaitFiles(target.home().resolve("from-partner"), FILES, WAIT);
+            awaitEmpty(partner.home().resolve("relay"));
+            assertEquals(expected, TestFiles.sha256Tree(target.home().resolve("from-partner")));
+            assertEquals(expected.keySet(), TestFiles.sha256Tree(partner.home().resolve("relay/.done")).keySet());
+
+            Map<String, Integer> renamedOnTarget = new TreeMap<>();
+            Matcher rnto = Pattern.compile("\"RNTO (?:\\S*/)?(file-\\d{4}\\.bin)\" 250").matcher(target.log());
+            while (rnto.find()) {
+                renamedOnTarget.merge(rnto.group(1), 1, Integer::sum);
+            }
+            Map<String, Integer> uploaded = new TreeMap<>();
+            List<Integer> perReplica = new ArrayList<>();
+            for (ServiceContainer replica : replicas) {
+                int count = 0;
+                Matcher line = UPLOADED.matcher(replica.logs());
+                while (line.find()) {
+                    uploaded.merge(line.group(1), 1, Integer::sum);
+                    count++;
+                }
+                perReplica.add(count);
+            }
+            Map<String, Integer> once = new TreeMap<>();
+            expected.keySet().forEach(name -> once.put(name, 1));
+            assertEquals(once, renamedOnTarget, "deliveries per name on proftpd (RNTO ... 250 in its log)");
+            assertEquals(once, uploaded, "uploads per name over the replicas' logs " + perReplica);
+            measured(String.format("%d replicas (containers) + PostgreSQL, %d files on vsftpd: each delivered once;"
+                                   + " files per replica %s", REPLICAS, FILES, perReplica));
+            for (ServiceContainer replica : replicas) {
+                assertEquals(143, replica.stop(30), replica.logs());
+            }
+        } finally {
+            replicas.forEach(ServiceContainer::close);
+        }
+    }
+
+    private static void server(Map<String, String> env, String name, RealFtpServer server) {
+        String prefix = "QUARKUS_AUTOFTP_SERVERS_" + name + "_";
+        env.put(prefix + "HOST", server.host());
+        env.put(prefix + "PORT", Integer.toString(server.port()));
+        env.put(prefix + "USERNAME", server.username());
+        env.put(prefix + "PASSWORD", server.password());
+    }
+
+    private static void awaitEmpty(Path dir) throws IOException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            List<Path> left;
+            try (Stream<Path> files = Files.list(dir)) {
+                left = files.filter(Files::isRegularFile).toList();
+            }
+            if (left.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(left.size() + " files still in " + dir);
+            }
+            ServiceContainer.sleep(200);
+        }
+    }
+
+    private static void measured(String line) throws IOException {
+        System.out.println("MEASURED " + line);
+        Path file = Path.of("target", "container-measurements.txt");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+}
