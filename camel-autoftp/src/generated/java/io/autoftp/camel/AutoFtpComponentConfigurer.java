@@ -46,6 +46,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "modeMemoryTtl": getOrCreateDataChannelDefaults(target).setModeMemoryTtl(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": getOrCreateDataChannelDefaults(target).setPasvAddressPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "servertoserver":
+        case "serverToServer": getOrCreateDataChannelDefaults(target).setServerToServer(property(camelContext, java.lang.String.class, value)); return true;
         default: return super.configure(camelContext, obj, name, value, ignoreCase);
         }
     }
@@ -69,6 +71,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "modeMemoryTtl": return long.class;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return java.lang.String.class;
+        case "servertoserver":
+        case "serverToServer": return java.lang.String.class;
         default: return super.getOptionType(name, ignoreCase);
         }
     }
@@ -93,6 +97,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "modeMemoryTtl": return getOrCreateDataChannelDefaults(target).getModeMemoryTtl();
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return getOrCreateDataChannelDefaults(target).getPasvAddressPolicy();
+        case "servertoserver":
+        case "serverToServer": return getOrCreateDataChannelDefaults(target).getServerToServer();
         default: return super.getOptionValue(obj, name, ignoreCase);
         }
     }

@@ -23,7 +23,7 @@ public class AutoFtpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(122);
+        Set<String> props = new HashSet<>(123);
         props.add("account");
         props.add("activeExternalAddress");
         props.add("activePortRange");
@@ -127,6 +127,7 @@ public class AutoFtpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("sendEmptyMessageWhenIdle");
         props.add("sendNoop");
         props.add("separator");
+        props.add("serverToServer");
         props.add("shuffle");
         props.add("siteCommand");
         props.add("soTimeout");

@@ -35,6 +35,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "modeMemoryTtl": target.getDataChannelOptions().setModeMemoryTtl(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": target.getDataChannelOptions().setPasvAddressPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "servertoserver":
+        case "serverToServer": target.getDataChannelOptions().setServerToServer(property(camelContext, java.lang.String.class, value)); return true;
         default: return super.configure(camelContext, obj, name, value, ignoreCase);
         }
     }
@@ -54,6 +56,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "modeMemoryTtl": return long.class;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return java.lang.String.class;
+        case "servertoserver":
+        case "serverToServer": return java.lang.String.class;
         default: return super.getOptionType(name, ignoreCase);
         }
     }
@@ -74,6 +78,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "modeMemoryTtl": return target.getDataChannelOptions().getModeMemoryTtl();
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return target.getDataChannelOptions().getPasvAddressPolicy();
+        case "servertoserver":
+        case "serverToServer": return target.getDataChannelOptions().getServerToServer();
         default: return super.getOptionValue(obj, name, ignoreCase);
         }
     }

@@ -23,7 +23,7 @@ public class AutoFtpsEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(130);
+        Set<String> props = new HashSet<>(131);
         props.add("account");
         props.add("activeExternalAddress");
         props.add("activePortRange");
@@ -134,6 +134,7 @@ public class AutoFtpsEndpointUriFactory extends org.apache.camel.support.compone
         props.add("sendEmptyMessageWhenIdle");
         props.add("sendNoop");
         props.add("separator");
+        props.add("serverToServer");
         props.add("shuffle");
         props.add("siteCommand");
         props.add("soTimeout");

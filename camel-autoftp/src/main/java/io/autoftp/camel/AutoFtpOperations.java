@@ -67,6 +67,9 @@ final class AutoFtpOperations extends FtpOperations {
     /** The last command that changes files (DELE, RNFR, RNTO) and the server's reply to it. */
     private final LastFileCommand lastFileCommand = new LastFileCommand();
 
+    /** The producer's connection to the server of a file left there by its consumer (download=false). */
+    private final RemoteSources remoteSources = new RemoteSources();
+
     /** The file whose refusal was logged last, so that camel-file's retries of one delete log one line. */
     private String lastRefused;
 
@@ -135,6 +138,35 @@ final class AutoFtpOperations extends FtpOperations {
             throw new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
                     e.getMessage(), e);
         }
+    }
+
+    /**
+     * A file still on another autoftp server ({@code download=false}) is given to the client as a
+     * {@link io.autoftp.client.RemoteSource}: server-to-server or relayed, per {@code serverToServer}. camel-ftp's
+     * stepwise directories, {@code fileExist} and the producer's temporary names and done files stay as they are.
+     */
+    @Override
+    public boolean storeFile(String name, Exchange exchange, long size) throws GenericFileOperationFailedException {
+        io.autoftp.client.RemoteSource source = remoteSources.attach((ModeAwareEndpoint) endpoint, exchange);
+        try {
+            return super.storeFile(name, exchange, size);
+        } finally {
+            if (source != null) {
+                remoteSources.detach(exchange, source);
+            }
+        }
+    }
+
+    @Override
+    public void disconnect() throws GenericFileOperationFailedException {
+        remoteSources.close();
+        super.disconnect();
+    }
+
+    @Override
+    public void forceDisconnect() throws GenericFileOperationFailedException {
+        remoteSources.close();
+        super.forceDisconnect();
     }
 
     /**

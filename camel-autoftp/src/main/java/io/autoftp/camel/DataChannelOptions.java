@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import io.autoftp.client.DataChannelPolicy;
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.PasvAddressPolicy;
+import io.autoftp.client.ServerToServerPolicy;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 
@@ -50,6 +51,13 @@ public class DataChannelOptions {
                             + " whatever the file size")
     private boolean memorySafeDownload = true;
 
+    @UriParam(label = "producer", defaultValue = "never", enums = "never,auto,always",
+              description = "For a file that is still on another autoftp server (its consumer has download=false):"
+                            + " never relays it through this service (streaming), auto has the two servers move it"
+                            + " between them (FXP: PASV on one, PORT on the other, in either direction) when they allow"
+                            + " it and relays otherwise, always fails when they do not. Between FTPS servers over TLS (SSCN)")
+    private String serverToServer = ServerToServerPolicy.NEVER.toString();
+
     /** The duration options, whose text {@link #checkDurations} checks. */
     private static final List<String> DURATIONS = List.of("dataConnectTimeout", "modeMemoryTtl");
 
@@ -83,6 +91,7 @@ public class DataChannelOptions {
         copy.activeExternalAddress = activeExternalAddress;
         copy.modeMemoryTtl = modeMemoryTtl;
         copy.memorySafeDownload = memorySafeDownload;
+        copy.serverToServer = serverToServer;
         return copy;
     }
 
@@ -99,12 +108,26 @@ public class DataChannelOptions {
     /** As {@link #toSettings(Boolean, String)}, naming each option by {@code names} (e.g. Quarkus property names). */
     public DataChannelSettings toSettings(Boolean passivePreference, String activePortRange,
             UnaryOperator<String> names) {
+        serverToServerPolicy(names);
         DataChannelSettings settings = DataChannelSettings.of(dataChannel, Duration.ofMillis(dataConnectTimeout),
                 pasvAddressPolicy, activePortRange, activeExternalAddress, Duration.ofMillis(modeMemoryTtl), names);
         if ("auto".equals(settings.policy().toString()) && Boolean.FALSE.equals(passivePreference)) {
             return settings.withPolicy(DataChannelPolicy.autoActiveFirst());
         }
         return settings;
+    }
+
+    /** {@code serverToServer}, failing with the option's name (by {@code names}) on a bad value. */
+    public ServerToServerPolicy serverToServerPolicy(UnaryOperator<String> names) {
+        return ServerToServerPolicy.parse(serverToServer, names.apply("serverToServer"));
+    }
+
+    public String getServerToServer() {
+        return serverToServer;
+    }
+
+    public void setServerToServer(String serverToServer) {
+        this.serverToServer = serverToServer;
     }
 
     public String getDataChannel() {

@@ -12,4 +12,7 @@ public interface ModeAwareEndpoint extends Endpoint {
 
     /** The data channel settings of this endpoint's clients; throws naming the option when one is invalid. */
     DataChannelSettings dataChannelSettings();
+
+    /** The options autoftp adds to camel-ftp's. */
+    DataChannelOptions getDataChannelOptions();
 }

@@ -14,6 +14,14 @@ import java.time.Duration;
  */
 interface DataChannelClient {
 
+    /** The client's one place where its data connections' mode is decided. */
+    DataChannelNegotiator getNegotiator();
+
+    /** Whether this client's data connections are TLS ({@code PROT P} in force). */
+    default boolean protectsData() {
+        return false;
+    }
+
     /** {@code host:port} as configured, the key of {@link ModeMemory}. */
     String serverKey();
 

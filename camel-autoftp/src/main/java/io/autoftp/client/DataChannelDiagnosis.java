@@ -122,7 +122,7 @@ public final class DataChannelDiagnosis {
                 DataAddressCodec.bounded(e.getClass().getSimpleName() + message));
     }
 
-    private static void login(FTPClient client, String host, int port, String username, String password)
+    static void login(FTPClient client, String host, int port, String username, String password)
             throws IOException {
         client.connect(host, port);
         if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {

@@ -39,4 +39,12 @@ public interface DataChannelListener {
      */
     default void onClosed(String server, DataChannelMode mode, String command, long bytesReceived, long bytesSent) {
     }
+
+    /**
+     * A file of {@code bytes} went from the {@code source} server to the {@code target} server for a producer, either
+     * straight between the two servers ({@code serverToServer}) or relayed through this service (then its bytes also
+     * crossed this service's data sockets twice, see {@link #onClosed}). Told once per file, after the target's 226.
+     */
+    default void onServerPairTransfer(String source, String target, boolean serverToServer, long bytes) {
+    }
 }

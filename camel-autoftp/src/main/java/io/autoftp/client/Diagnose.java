@@ -33,7 +33,9 @@ import org.apache.commons.net.util.TrustManagerUtils;
  * </pre>
  *
  * It logs in once per mode (EPSV, PASV, EPRT, PORT), lists the login directory and prints what works and the likely
- * cause of what does not. The password comes from {@code AUTOFTP_PASSWORD}, else from a prompt; never from the command
+ * cause of what does not. With {@code --to=ftp://user@other:21} it answers instead whether the two servers can move
+ * files between them ({@code serverToServer}), in which direction, and why not (the second password from
+ * {@code AUTOFTP_TO_PASSWORD}, else a prompt). The password comes from {@code AUTOFTP_PASSWORD}, else from a prompt; never from the command
  * line. Exit status: 0 when at least one mode works, 1 when none does, 2 when the server cannot be reached or refuses
  * the login, 64 for a usage error.
  *
@@ -48,6 +50,7 @@ public final class Diagnose {
     public static final int USAGE = 64;
 
     static final String PASSWORD_VARIABLE = "AUTOFTP_PASSWORD";
+    static final String TO_PASSWORD_VARIABLE = "AUTOFTP_TO_PASSWORD";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private static final String USAGE_TEXT = """
@@ -67,6 +70,10 @@ public final class Diagnose {
               --pasv-address-policy=P        control-host (default), reply or reply-if-routable
               --active-port-range=MIN-MAX    local ports to listen on in active mode
               --active-external-address=A    the address to announce in PORT/EPRT (client behind NAT)
+              --to=ftp://user@host[:port]    instead: can URL (the source) and this server (the target) move files
+                                             between them (serverToServer)? In which direction, and why not? Each
+                                             server lists its login directory to the other; nothing is written. The
+                                             second password from AUTOFTP_TO_PASSWORD, else asked for.
 
             For an FTPS server whose certificate is not signed by a CA the JVM trusts, give a trust store:
               java -Djavax.net.ssl.trustStore=trust.p12 -Djavax.net.ssl.trustStorePassword=... -cp ... Diagnose ftps://...
@@ -117,6 +124,9 @@ public final class Diagnose {
         if (password == null) {
             password = "anonymous@";
         }
+        if (command.to != null) {
+            return serverToServer(command, username, password, environment, prompt, out, err);
+        }
         DataChannelDiagnosis diagnosis = diagnosis(command.settings, command.timeout,
                 command.tls ? new Tls(command.implicit, "TLS", null) : null);
         out.println("Probing " + (command.tls ? (command.implicit ? "implicit FTPS" : "explicit FTPS") : "FTP") + " server "
@@ -134,6 +144,61 @@ public final class Diagnose {
                              + "dataChannel=" + mode.name())
                 .orElse("No data channel mode works."));
         return report.anyModeWorks() ? OK : NO_MODE_WORKS;
+    }
+
+    /** {@code --to}: the server-to-server probe of the pair (the URL's server as the source). */
+    private static int serverToServer(Command command, String username, String password,
+            Map<String, String> environment, Function<String, char[]> prompt, PrintStream out, PrintStream err) {
+        Command to = command.to;
+        String source = ServerKey.of(command.host, command.port);
+        String target = ServerKey.of(to.host, to.port);
+        if (command.tls || to.tls) {
+            out.println(source + " → " + target + ": --to probes plain FTP pairs only; between two FTPS servers"
+                        + " serverToServer=auto tries SSCN and relays when the servers cannot (see the log line for"
+                        + " the pair).");
+            return USAGE;
+        }
+        String toPassword = environment.get(TO_PASSWORD_VARIABLE);
+        if (toPassword == null && to.username != null) {
+            char[] typed = prompt.apply("Password for " + to.username + "@" + to.host + ": ");
+            if (typed == null) {
+                err.println("No password for " + target + ": set " + TO_PASSWORD_VARIABLE
+                            + " (there is no console to ask on)");
+                return USAGE;
+            }
+            toPassword = new String(typed);
+        }
+        ModeAwareFtpClient sourceClient = probeClient(command);
+        ModeAwareFtpClient targetClient = probeClient(to);
+        try {
+            out.println("Probing server-to-server transfers from " + source + " to " + target
+                        + " (each server lists its login directory to the other; nothing is written)...");
+            DataChannelDiagnosis.login(sourceClient, command.host, command.port, username, password);
+            DataChannelDiagnosis.login(targetClient, to.host, to.port, to.username == null ? "anonymous" : to.username,
+                    toPassword == null ? "anonymous@" : toPassword);
+            ServerToServer.PairProbe probe = ServerToServer.probe(sourceClient, targetClient,
+                    command.settings.connectTimeout());
+            probe.attempts().forEach(line -> out.println("  " + line));
+            out.println(probe.works().isEmpty()
+                    ? "No server-to-server transfer between these servers: serverToServer=auto relays each file through"
+                      + " the service (streaming); serverToServer=always would fail."
+                    : "serverToServer=auto moves files " + probe.works().get(0).describe(source, target) + ".");
+            return probe.works().isEmpty() ? NO_MODE_WORKS : OK;
+        } catch (IOException e) {
+            out.println(describeProbeFailure(e));
+            return UNREACHABLE_OR_LOGIN_FAILED;
+        } finally {
+            ClientSupport.dropQuietly(sourceClient);
+            ClientSupport.dropQuietly(targetClient);
+        }
+    }
+
+    private static ModeAwareFtpClient probeClient(Command command) {
+        ModeAwareFtpClient client = new ModeAwareFtpClient(command.settings, new ModeMemory());
+        int millis = (int) Math.min(Integer.MAX_VALUE, command.timeout.toMillis());
+        client.setConnectTimeout(millis);
+        client.setDefaultTimeout(millis);
+        return client;
     }
 
     /** Why a probe could not even start, in words: the server is unreachable, or it refused the login. */
@@ -215,6 +280,8 @@ public final class Diagnose {
         String activePortRange;
         String activeExternalAddress;
         DataChannelSettings settings;
+        /** {@code --to}: the target of a server-to-server probe, or null. */
+        Command to;
 
         /** @return null for --help */
         static Command parse(String[] args) {
@@ -238,6 +305,10 @@ public final class Diagnose {
             }
             command.url(url);
             command.settings = command.dataChannelSettings();
+            if (command.to != null) {
+                command.to.timeout = command.timeout;
+                command.to.settings = command.settings;
+            }
             return command;
         }
 
@@ -287,6 +358,10 @@ public final class Diagnose {
                 case "pasv-address-policy" -> pasvAddressPolicy = value;
                 case "active-port-range" -> activePortRange = value;
                 case "active-external-address" -> activeExternalAddress = value;
+                case "to" -> {
+                    to = new Command();
+                    to.url(value);
+                }
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }

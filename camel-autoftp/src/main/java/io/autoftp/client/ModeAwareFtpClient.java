@@ -40,6 +40,10 @@ public class ModeAwareFtpClient extends FTPClient implements DataChannelClient {
 
     @Override
     protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
+        if (local instanceof RemoteSource source) {
+            return ServerToServer.store(this, command, remote, source,
+                    () -> negotiator.settleOnFailure(() -> super._storeFile(command, remote, local)));
+        }
         return negotiator.settleOnFailure(() -> super._storeFile(command, remote, local));
     }
 

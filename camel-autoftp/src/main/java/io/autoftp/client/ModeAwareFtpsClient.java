@@ -74,6 +74,10 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
+        if (local instanceof RemoteSource source) {
+            return ServerToServer.store(this, command, remote, source,
+                    () -> settle(() -> super._storeFile(command, remote, local)));
+        }
         return settle(() -> super._storeFile(command, remote, local));
     }
 
@@ -251,6 +255,11 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     public ServerSocket newDataListener(int port, InetAddress bindAddress) throws IOException {
         return isDataProtected() ? ServerSocketFactory.getDefault().createServerSocket(port, 1, bindAddress)
                 : _serverSocketFactory_.createServerSocket(port, 1, bindAddress);
+    }
+
+    @Override
+    public boolean protectsData() {
+        return isDataProtected();
     }
 
     /** Whether {@code PROT P} is in force: commons-net then gives data connections its TLS socket factories. */

@@ -56,6 +56,7 @@ public final class ModeMemory {
     private final ConcurrentHashMap<String, State> servers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> tlsVersions = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final ServerPairMemory serverPairs;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
     private final DataChannelListener events = new Dispatcher();
     private volatile SharedStore store;
@@ -68,6 +69,12 @@ public final class ModeMemory {
 
     public ModeMemory(Clock clock) {
         this.clock = clock;
+        this.serverPairs = new ServerPairMemory(clock);
+    }
+
+    /** How files went last between two servers (server-to-server or relayed), with the same time to live. */
+    public ServerPairMemory serverPairs() {
+        return serverPairs;
     }
 
     /** The mode to try first for this server, if one worked within {@code ttl} (zero: memory off). */
@@ -239,6 +246,11 @@ public final class ModeMemory {
         @Override
         public void onClosed(String server, DataChannelMode mode, String command, long bytesReceived, long bytesSent) {
             each(l -> l.onClosed(server, mode, command, bytesReceived, bytesSent));
+        }
+
+        @Override
+        public void onServerPairTransfer(String source, String target, boolean serverToServer, long bytes) {
+            each(l -> l.onServerPairTransfer(source, target, serverToServer, bytes));
         }
 
         private void each(Consumer<DataChannelListener> event) {

@@ -45,6 +45,7 @@ class InvalidOptionTest extends FaultTestSupport {
             "pasvAddressPolicy=|Option pasvAddressPolicy has an invalid value ''",
             "pasvAddressPolicy=third-host|Option pasvAddressPolicy has an invalid value 'third-host'",
             "memorySafeDownload=maybe|memorySafeDownload",
+            "serverToServer=sometimes|Option serverToServer has an invalid value 'sometimes': use never, auto or always",
             "activeExternalAddress=::1::2|Option activeExternalAddress has an invalid value '::1::2'",
             "activePortRange=9000-8000|Option activePortRange must be min-max with 1 <= min <= max <= 65535, not 9000-8000",
             "activePortRange=70000-70010|Option activePortRange must be min-max with 1 <= min <= max <= 65535",

@@ -35,13 +35,14 @@ class EmbeddedDefaultIT {
             line("Embedded FTP server partner on 127\\.0\\.0\\.1:\\d+ \\(user partner\\) refuses passive mode"),
             line("Embedded FTP server target on 127\\.0\\.0\\.1:\\d+ \\(user target\\) refuses active mode"),
             line("Data channel to 127\\.0\\.0\\.1:\\d+: using active \\(EPRT\\); EPSV: refused by the server"),
-            line("Data channel to 127\\.0\\.0\\.1:\\d+: using passive \\(EPSV\\); EPRT: refused by the server"),
+            line("Data channel to 127\\.0\\.0\\.1:\\d+: using passive \\(EPSV\\)"),
             line("partner-inbox: downloaded orders-1001\\.csv \\(150 bytes\\) from partner 127\\.0\\.0\\.1:\\d+ over active \\(EPRT\\)"),
             line("demo-partner-api: the partner API \\(stand-in of the embedded default\\) received orders-1001\\.csv, 150 bytes"),
             line("partner-inbox: orders-1001\\.csv \\(3 records\\) accepted by the partner API \\(HTTP 200\\), moving it to \\.done"),
             line("partner-inbox: orders-1002\\.csv \\(250 records\\) accepted by the partner API"),
             line("partner-inbox: orders-1003\\.csv failed for good \\(orders-1003\\.csv line 3: 4 columns, the header has 5\\)"),
-            line("partner-to-target: uploaded price-list\\.csv \\(69 bytes\\) to target 127\\.0\\.0\\.1:\\d+ over passive \\(EPSV\\)"),
+            line("127\\.0\\.0\\.1:\\d+ . 127\\.0\\.0\\.1:\\d+: server-to-server \\(127\\.0\\.0\\.1:\\d+ passive, 127\\.0\\.0\\.1:\\d+ active\\): 127\\.0\\.0\\.1:\\d+ passive: 127\\.0\\.0\\.1:\\d+ refuses PASV \\(502"),
+            line("partner-to-target: moved price-list\\.csv \\(69 bytes\\) from partner 127\\.0\\.0\\.1:\\d+ to target 127\\.0\\.0\\.1:\\d+ server-to-server \\(127\\.0\\.0\\.1:\\d+ passive, 127\\.0\\.0\\.1:\\d+ active\\)"),
             line("outbox-push: uploaded invoice-2001\\.csv \\(54 bytes\\) to target 127\\.0\\.0\\.1:\\d+ over passive \\(EPSV\\)"));
 
     private static Pattern line(String regex) {

@@ -15,11 +15,13 @@ import java.util.Map;
 import io.autoftp.testing.EmbeddedFtpServer;
 import io.autoftp.testing.TestFiles;
 import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
  * The readiness check and the meters of the application of {@link PartnerToTargetTest}: the partner refuses passive
- * mode (only active works), the target refuses active mode (only passive works).
+ * mode (only active works), the target refuses active mode (only passive works); partner-to-target moves files
+ * server-to-server, outbox-push uploads from the service.
  */
 // The FTP servers come from FtpServersResource, which PartnerToTargetTest declares for every test of the module.
 @QuarkusTest
@@ -79,11 +81,12 @@ class HealthAndMetricsTest {
     @Test
     void metersCountConnectionsFallbacksTransfersAndBytesByMode() throws Exception {
         String before = scrape();
-        Map<String, String> partnerDownloads = Map.of("server", key(partner), "mode", "EPRT", "type", "download");
         Map<String, String> targetUploads = Map.of("server", key(target), "mode", "EPSV", "type", "upload");
         Map<String, String> targetSent = Map.of("server", key(target), "direction", "sent");
         Map<String, String> partnerReceived = Map.of("server", key(partner), "direction", "received");
+        Map<String, String> pair = Map.of("source", key(partner), "target", key(target), "mode", "server-to-server");
 
+        // partner-to-target moves this one server-to-server: its bytes never cross the service
         int size = 250_000;
         String name = "metrics-check.bin";
         Path staging = Files.createDirectories(partner.home().resolve("staging-metrics"));
@@ -93,30 +96,42 @@ class HealthAndMetricsTest {
         Files.move(written, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         Path arrived = target.home().resolve("from-partner").resolve(name);
         Path done = inbox.resolve(".done").resolve(name);
+        // outbox-push uploads this one from the service's own disk
+        int pushedSize = 120_000;
+        String pushedName = "metrics-push-" + System.nanoTime() + ".bin"; // the outbox outlives test runs
+        Path outbox = Path.of(ConfigProvider.getConfig().getValue("pipeline.outbox", String.class));
+        Path pushStaging = Files.createDirectories(outbox.resolveSibling("staging-metrics"));
+        Path pushed = TestFiles.writeRandom(pushStaging, pushedName, pushedSize, 98);
+        Files.createDirectories(outbox);
+        Files.move(pushed, outbox.resolve(pushedName), StandardCopyOption.ATOMIC_MOVE);
+        Path pushedArrived = target.home().resolve("outbox").resolve(pushedName);
         try {
             awaitFile(arrived);
             awaitFile(done);
+            awaitFile(outbox.resolve(".sent").resolve(pushedName));
             assertEquals(sha, TestFiles.sha256(arrived));
 
             String after = scrape();
-            assertEquals(1.0, delta(before, after, "autoftp_transfers_total", partnerDownloads), "one download");
+            assertEquals(1.0, delta(before, after, "autoftp_pair_transfers_total", pair), "one file server-to-server");
+            assertEquals(size, delta(before, after, "autoftp_pair_bytes_total", pair), "its bytes");
+            assertTrue(delta(before, after, "autoftp_data_bytes_total", partnerReceived) < size,
+                    "not downloaded into the service (listings only)");
             assertEquals(1.0, delta(before, after, "autoftp_transfers_total", targetUploads), "one upload");
-            assertEquals(size, delta(before, after, "autoftp_data_bytes_total", targetSent), "bytes uploaded");
-            assertTrue(delta(before, after, "autoftp_data_bytes_total", partnerReceived) >= size,
-                    "bytes downloaded (and listings)");
+            Object pairHealth = HealthChecks.get("/q/health/ready").data("autoftp").get("pair.partner → target");
+            assertEquals("server-to-server (" + key(target) + " passive, " + key(partner) + " active): " + key(partner)
+                         + " passive: " + key(partner) + " refuses PASV (502 Command not implemented.)", pairHealth,
+                    "the readiness check tells how files go between the pair");
+            assertEquals(pushedSize, delta(before, after, "autoftp_data_bytes_total", targetSent), "bytes uploaded");
 
-            // The partner's first data connection tried EPSV and PASV before EPRT; the target's (passiveMode=false)
-            // EPRT and PORT before EPSV. Both then remember the mode that worked.
+            // The partner's first data connection (a listing) tried EPSV and PASV before EPRT, then it remembers EPRT.
             assertTrue(value(after, "autoftp_fallbacks_total",
                     Map.of("server", key(partner), "from", "EPSV", "to", "EPRT")) >= 1, after);
-            assertTrue(value(after, "autoftp_fallbacks_total",
-                    Map.of("server", key(target), "from", "EPRT", "to", "EPSV")) >= 1, after);
             for (String refused : new String[] { "EPSV", "PASV" }) {
                 assertTrue(value(after, "autoftp_data_connections_total",
                         Map.of("server", key(partner), "mode", refused, "outcome", "failed")) >= 1, refused);
             }
             assertTrue(value(after, "autoftp_data_connections_total",
-                    Map.of("server", key(partner), "mode", "EPRT", "outcome", "opened")) >= 2, "listings + download");
+                    Map.of("server", key(partner), "mode", "EPRT", "outcome", "opened")) >= 1, "listings");
             assertTrue(value(after, "autoftp_data_connections_total",
                     Map.of("server", key(target), "mode", "EPSV", "outcome", "opened")) >= 1, "upload");
             assertEquals(-1, value(after, "autoftp_data_connections_total",
@@ -130,6 +145,8 @@ class HealthAndMetricsTest {
             // leave the servers as PartnerToTargetTest expects them
             Files.deleteIfExists(arrived);
             Files.deleteIfExists(done);
+            Files.deleteIfExists(pushedArrived);
+            Files.deleteIfExists(outbox.resolve(".sent").resolve(pushedName));
         }
     }
 

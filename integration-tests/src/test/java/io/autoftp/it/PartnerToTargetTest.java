@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The YAML route {@code partner-to-target} moves files from a partner that refuses passive mode (its {@code relay/}
- * directory) to a target that refuses active mode (its {@code from-partner/} directory): autoftp has to fall back in
- * each direction, and every byte has to arrive.
+ * directory) to a target that refuses active mode (its {@code from-partner/} directory) with {@code download=false}
+ * and {@code serverToServer=auto}: the two servers move each file between them, the only way they can (the target
+ * listens, the partner connects to it), and every byte has to arrive.
  */
 @QuarkusTest
 // Not restricted to this class: every test of the module runs against the same two servers and one application.
@@ -39,7 +40,7 @@ class PartnerToTargetTest {
     EmbeddedFtpServer target;
 
     @Test
-    void movesEveryFileFallingBackToActiveAtThePartnerAndToPassiveAtTheTarget() throws IOException {
+    void movesEveryFileServerToServerWithTheTargetListeningAndThePartnerConnecting() throws IOException {
         Map<String, Long> sizes = new LinkedHashMap<>();
         sizes.put("empty.bin", 0L);
         sizes.put("small.csv", 1_234L);
@@ -71,18 +72,16 @@ class PartnerToTargetTest {
                     "the partner's relay directory after the transfer");
         }
 
+        // server-to-server: the partner refused to listen (PASV 502), so the target listened (PASV 227) and the
+        // partner was told to connect to it (PORT 200); the target was never asked to connect anywhere
         List<String> partnerModes = partner.dataChannelReplies();
-        assertTrue(partnerModes.contains("EPSV 502") || partnerModes.contains("PASV 502"),
-                "the partner refused passive mode: " + partnerModes);
-        assertTrue(partnerModes.contains("EPRT 200") || partnerModes.contains("PORT 200"),
-                "the partner was read in active mode: " + partnerModes);
+        assertTrue(partnerModes.contains("PASV 502"), "the partner refused passive mode: " + partnerModes);
+        assertTrue(partnerModes.contains("PORT 200"), "the partner connected to the target: " + partnerModes);
         assertFalse(partnerModes.stream().anyMatch(m -> m.equals("EPSV 229") || m.equals("PASV 227")),
                 "the partner never accepted passive mode: " + partnerModes);
 
         List<String> targetModes = target.dataChannelReplies();
-        assertTrue(targetModes.contains("EPRT 501") || targetModes.contains("PORT 501"),
-                "the target refused active mode (tried first, passiveMode=false): " + targetModes);
-        assertTrue(targetModes.contains("EPSV 229"), "the target was written in passive mode: " + targetModes);
+        assertTrue(targetModes.contains("PASV 227"), "the target listened for the partner: " + targetModes);
         assertFalse(targetModes.stream().anyMatch(m -> m.equals("EPRT 200") || m.equals("PORT 200")),
                 "the target never accepted active mode: " + targetModes);
     }

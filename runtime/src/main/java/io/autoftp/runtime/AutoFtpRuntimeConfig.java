@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import io.autoftp.client.PasvAddressPolicy;
+import io.autoftp.client.ServerToServerPolicy;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -95,6 +96,13 @@ public interface AutoFtpRuntimeConfig {
         /** Whether consumers download into a local work file instead of into memory. */
         Optional<Boolean> memorySafeDownload();
 
+        /**
+         * What producers do with a file still on another autoftp server (its consumer has {@code download=false}):
+         * {@code never} relays it through the service, {@code auto} has the two servers move it between them (FXP) when
+         * they allow it and relays otherwise, {@code always} fails instead of relaying.
+         */
+        Optional<ServerToServerPolicy> serverToServer();
+
         /** The settings that are set, as endpoint options: URI names to values as a route would write them. */
         default Map<String, String> asOptions() {
             Map<String, String> options = new LinkedHashMap<>();
@@ -104,6 +112,7 @@ public interface AutoFtpRuntimeConfig {
             activeExternalAddress().ifPresent(value -> options.put("activeExternalAddress", value));
             modeMemoryTtl().ifPresent(value -> options.put("modeMemoryTtl", Long.toString(value.toMillis())));
             memorySafeDownload().ifPresent(value -> options.put("memorySafeDownload", value.toString()));
+            serverToServer().ifPresent(value -> options.put("serverToServer", value.toString()));
             return options;
         }
 

@@ -480,6 +480,12 @@ public final class RealFtpServer implements AutoCloseable {
                 .append("vsftpd_log_file=").append(serverLog).append('\n')
                 .append("pasv_enable=").append(b.refusePassive ? "NO" : "YES").append('\n')
                 .append("port_enable=").append(b.refuseActive ? "NO" : "YES").append('\n');
+        if (b.allowForeignAddresses) {
+            conf.append("port_promiscuous=YES\n").append("pasv_promiscuous=YES\n");
+        }
+        if (b.maxRate > 0) {
+            conf.append("local_max_rate=").append(b.maxRate).append('\n');
+        }
         if (b.passiveMinPort > 0) {
             conf.append("pasv_min_port=").append(b.passiveMinPort).append('\n')
                     .append("pasv_max_port=").append(b.passiveMaxPort).append('\n');
@@ -540,6 +546,12 @@ public final class RealFtpServer implements AutoCloseable {
         if (b.refuseActive) {
             conf.append("<Limit EPRT PORT>\n  DenyAll\n</Limit>\n");
         }
+        if (b.allowForeignAddresses) {
+            conf.append("AllowForeignAddress on\n");
+        }
+        if (b.maxRate > 0) {
+            conf.append("TransferRate RETR,STOR ").append(Math.max(1, b.maxRate / 1024)).append('\n');
+        }
         if (b.passiveMinPort > 0) {
             conf.append("PassivePorts ").append(b.passiveMinPort).append(' ').append(b.passiveMaxPort).append('\n');
         }
@@ -556,7 +568,9 @@ public final class RealFtpServer implements AutoCloseable {
                     .append("TLSEngine on\n")
                     .append("TLSLog ").append(tlsLog).append('\n')
                     .append("TLSRSACertificateFile ").append(certificate.certificatePem()).append('\n')
-                    .append("TLSRSACertificateKeyFile ").append(certificate.privateKeyPem()).append('\n');
+                    .append("TLSRSACertificateKeyFile ").append(certificate.privateKeyPem()).append('\n')
+                    // the CA it trusts where it is the TLS client: a data connection to another server after SSCN ON
+                    .append("TLSCACertificateFile ").append(certificate.certificatePem()).append('\n');
             List<String> options = new ArrayList<>();
             if (implicitTls) {
                 options.add("UseImplicitSSL");
@@ -596,6 +610,13 @@ public final class RealFtpServer implements AutoCloseable {
                 "--maxidletime", "10"));
         if (b.refusePassive) {
             command.add("--natmode");
+        }
+        if (b.allowForeignAddresses) {
+            command.add("--allowuserfxp");
+        }
+        if (b.maxRate > 0) {
+            long kib = Math.max(1, b.maxRate / 1024);
+            command.addAll(List.of("--userbandwidth", kib + ":" + kib));
         }
         if (b.passiveMinPort > 0) {
             command.addAll(List.of("--passiveportrange", b.passiveMinPort + ":" + b.passiveMaxPort));
@@ -1014,8 +1035,33 @@ public final class RealFtpServer implements AutoCloseable {
         private String namespace;
         private Boolean implicitTls;
         private boolean sessionReuseNotRequired;
+        private boolean allowForeignAddresses;
+        private long maxRate;
 
         private Builder() {
+        }
+
+        /**
+         * Server-to-server (FXP) transfers allowed: PORT may name another host than the client's, and passive data
+         * connections may come from one (vsftpd {@code port_promiscuous} and {@code pasv_promiscuous}, proftpd
+         * {@code AllowForeignAddress on}, pure-ftpd {@code --allowuserfxp}). All three refuse both by default.
+         */
+        public Builder allowForeignAddresses() {
+            this.allowForeignAddresses = true;
+            return this;
+        }
+
+        /**
+         * Limits each transfer to about {@code bytesPerSecond} (vsftpd {@code local_max_rate}, proftpd
+         * {@code TransferRate} and pure-ftpd {@code --userbandwidth}, the last two in KiB/s), e.g. to cut a transfer
+         * in the middle.
+         */
+        public Builder maxRate(long bytesPerSecond) {
+            if (bytesPerSecond < 1024) {
+                throw new IllegalArgumentException("maxRate must be at least 1024 bytes per second: " + bytesPerSecond);
+            }
+            this.maxRate = bytesPerSecond;
+            return this;
         }
 
         /**

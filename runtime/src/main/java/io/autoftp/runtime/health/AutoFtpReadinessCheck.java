@@ -38,7 +38,9 @@ import org.eclipse.microprofile.health.Readiness;
  * The readiness check {@code autoftp}: every named server ({@code quarkus.autoftp.servers.<name>}) is logged in to and
  * probed in each data channel mode; UP when every one has a working mode its endpoints may use. The data tells, per
  * server, the working mode, the mode the component's endpoints remember, each mode's result and the findings in words;
- * a DOWN server says why (unreachable, login failed, no mode works). Results are cached
+ * a DOWN server says why (unreachable, login failed, no mode works). For each pair of named servers that files went
+ * between ({@code serverToServer}), {@code pair.<source> → <target>} says how the last one went (server-to-server in
+ * which direction, or relayed, and why), for information only. Results are cached
  * ({@code quarkus.autoftp.health.cache-ttl}). There is no liveness check: a remote server being down never makes the
  * application itself unhealthy.
  *
@@ -100,10 +102,28 @@ public class AutoFtpReadinessCheck implements HealthCheck {
                 down.append(down.length() == 0 ? "" : "; ").append(name).append(": ").append(result.reason());
             }
         }
+        pairs().forEach(response::withData);
         if (!up) {
             response.withData("down", down.toString());
         }
         return response.status(up).build();
+    }
+
+    /** How files went between named servers, as the components remember it, by "pair.source → target" (names). */
+    private Map<String, String> pairs() {
+        Map<String, String> names = new LinkedHashMap<>();
+        config.servers().forEach((name, server) -> names.put(
+                ServerKey.of(server.host().orElse("?"), server.port().orElse(21)), name));
+        Map<String, String> data = new java.util.TreeMap<>();
+        config.servers().values().stream().map(this::component).distinct()
+                .forEach(component -> component.getModeMemory().serverPairs().snapshot().forEach((pair, entry) -> {
+                    String[] ends = pair.split(" → ", 2);
+                    String source = names.getOrDefault(ends[0], ends[0]);
+                    String target = ends.length < 2 ? "?" : names.getOrDefault(ends[1], ends[1]);
+                    data.put("pair." + source + " → " + target, entry.route().describe(ends[0], ends.length < 2 ? "?"
+                            : ends[1]) + (entry.reason().isEmpty() ? "" : ": " + entry.reason()));
+                }));
+        return data;
     }
 
     private ServerHealth await(String name, CompletableFuture<ServerHealth> result, long waitMillis) {

@@ -42,6 +42,11 @@ import org.apache.camel.support.service.ServiceSupport;
  * a file (RETR; STOR, APPE, STOU) or a listing (LIST, NLST, MLSD), counted when they close;</li>
  * <li>{@code autoftp.data.bytes} (counter, bytes; server, mode, direction=received|sent): bytes through the data
  * connections, counted on the sockets, added when each connection closes;</li>
+ * <li>{@code autoftp.pair.transfers} (counter; source, target, mode=server-to-server|relayed): files a producer moved
+ * from a file left on another server ({@code download=false}) to its own, straight between the two servers or relayed
+ * through this service ({@code serverToServer});</li>
+ * <li>{@code autoftp.pair.bytes} (counter, bytes; source, target, mode): their bytes; relayed ones also crossed this
+ * service's data connections (in {@code autoftp.data.bytes}), server-to-server ones did not;</li>
  * <li>{@code autoftp.claims} (counter; outcome=claimed|lost|expired|released|confirmed): claims on files in the
  * replicas' shared store ({@code quarkus.autoftp.cluster.*}): taken, refused because another replica held the file,
  * taken over after another replica's claim expired, released (processing failed, or the file was gone), confirmed
@@ -169,6 +174,20 @@ public final class AutoFtpMeters implements DataChannelListener {
                 .register(registry)).increment();
         bytes(server, mode, "received").increment(bytesReceived);
         bytes(server, mode, "sent").increment(bytesSent);
+    }
+
+    @Override
+    public void onServerPairTransfer(String source, String target, boolean serverToServer, long bytes) {
+        String mode = serverToServer ? "server-to-server" : "relayed";
+        keep(Counter.builder("autoftp.pair.transfers")
+                .description("Files moved from another server to this one, straight between the servers or relayed")
+                .tags("source", source, "target", target, "mode", mode)
+                .register(registry)).increment();
+        keep(Counter.builder("autoftp.pair.bytes")
+                .description("Bytes of the files moved from another server to this one, by way")
+                .baseUnit("bytes")
+                .tags("source", source, "target", target, "mode", mode)
+                .register(registry)).increment(bytes);
     }
 
     private Counter connections(String server, DataChannelMode mode, String outcome) {

@@ -69,6 +69,27 @@ class AutoFtpMetersTest {
     }
 
     @Test
+    void serverPairTransfersThroughTheMemorysListeners() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ModeMemory memory = new ModeMemory();
+        AutoFtpMeters meters = new AutoFtpMeters(registry, memory);
+        memory.addListener(meters);
+        String partner = "partner.example.com:21";
+        meters.onServerPairTransfer(partner, SERVER, true, 1000);
+        meters.onServerPairTransfer(partner, SERVER, true, 24);
+        meters.onServerPairTransfer(partner, SERVER, false, 7);
+
+        assertEquals(2.0, registry.get("autoftp.pair.transfers")
+                .tags("source", partner, "target", SERVER, "mode", "server-to-server").counter().count());
+        assertEquals(1024.0, registry.get("autoftp.pair.bytes")
+                .tags("source", partner, "target", SERVER, "mode", "server-to-server").counter().count());
+        assertEquals(1.0, registry.get("autoftp.pair.transfers").tags("mode", "relayed").counter().count());
+        assertEquals(7.0, registry.get("autoftp.pair.bytes").tags("mode", "relayed").counter().count());
+        meters.close();
+        assertEquals(List.of(), registry.getMeters());
+    }
+
+    @Test
     void commandTypes() {
         assertEquals("download", AutoFtpMeters.type("RETR"));
         assertEquals("upload", AutoFtpMeters.type("stor"));
