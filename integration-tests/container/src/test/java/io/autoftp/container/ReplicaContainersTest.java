@@ -32,7 +32,7 @@ import io.autoftp.testing.TestFiles;
  * Three containers of the service's image beside one PostgreSQL (Debian's, {@link RealPostgres}) poll one vsftpd
  * directory with the jar's partner-to-target route; with {@code QUARKUS_DATASOURCE_JDBC_URL} set, each claims every
  * file before downloading it (quarkus.autoftp.cluster.repository=auto). Each file must reach proftpd exactly once:
- * one RNTO per name in proftpd's protocol log, one "uploaded" line per name over the three containers' logs, SHA-256
+ * one RNTO per name in proftpd's protocol log, one "moved" line per name over the three containers' logs, SHA-256
  * equal, every source in relay/.done.
  */
 @RequiresRoot
@@ -41,7 +41,7 @@ class ReplicaContainersTest {
     private static final int REPLICAS = 3;
     private static final int FILES = 300;
     private static final Duration WAIT = Duration.ofMinutes(5);
-    private static final Pattern UPLOADED = Pattern.compile("partner-to-target: uploaded (\\S+) ");
+    private static final Pattern MOVED = Pattern.compile("partner-to-target: moved (\\S+) ");
 
     @TempDir
     Path work;
@@ -113,7 +113,7 @@ class ReplicaContainersTest {
             List<Integer> perReplica = new ArrayList<>();
             for (ServiceContainer replica : replicas) {
                 int count = 0;
-                Matcher line = UPLOADED.matcher(replica.logs());
+                Matcher line = MOVED.matcher(replica.logs());
                 while (line.find()) {
                     uploaded.merge(line.group(1), 1, Integer::sum);
                     count++;
