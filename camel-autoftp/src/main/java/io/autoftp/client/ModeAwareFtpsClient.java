@@ -213,8 +213,12 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         return negotiator.track(socket);
     }
 
+    /** The control connection's TCP socket, under its TLS. */
+    private Socket plainControlSocket;
+
     @Override
     protected void _connectAction_() throws IOException {
+        plainControlSocket = _socket_; // TLS comes on top of it in super's connect action
         session.connected(_hostname_, getRemoteAddress(), getRemotePort()); // before TLS: it names the server
         negotiator.getMemory().tlsVersion(serverKey())
                 .ifPresent(version -> setEnabledProtocols(new String[] { version }));
@@ -272,9 +276,14 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         ClientSupport.dropQuietly(this);
     }
 
+    /**
+     * Closes the TCP connection under the control connection's TLS: commons-net layers TLS on it without auto-close,
+     * so closing the TLS socket would leave a read blocked until the server answers (vsftpd tries to connect back for
+     * 60 s before its 425).
+     */
     @Override
     public void interruptControlRead() {
-        ClientSupport.closeQuietly(_socket_);
+        ClientSupport.closeQuietly(plainControlSocket != null ? plainControlSocket : _socket_);
     }
 
     @Override

@@ -66,6 +66,8 @@ class FirewallMatrixTest {
     static final Duration DATA_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** What the first file may take beyond one data-connect timeout: login, listing, the transfer, JIT warm-up. */
     static final Duration FIRST_FILE_MARGIN = Duration.ofMillis(1500);
+    /** What FTPS adds to that: the TLS handshakes of the control and the first data connections in a cold JVM. */
+    static final Duration TLS_MARGIN = Duration.ofMillis(1500);
     /** How long a stock camel-ftp client gets to show what it does. */
     static final long STOCK_WINDOW_MILLIS = 15_000;
     static final long LARGE_SIZE = 20L * 1024 * 1024 + 1;
@@ -111,6 +113,18 @@ class FirewallMatrixTest {
             this.stockOptions = stockOptions;
             this.stockWorks = stockWorks;
             this.activeFirstMode = activeFirstMode;
+        }
+
+        /**
+         * Over FTPS the conntrack FTP helper cannot read the encrypted PORT/EPRT, so active mode through the NAT fails
+         * as it does without the helper.
+         */
+        boolean stockWorks(boolean tls) {
+            return stockWorks && !(tls && scenario.needsFtpHelper());
+        }
+
+        DataChannelMode activeFirstMode(boolean tls) {
+            return tls && scenario.needsFtpHelper() ? DataChannelMode.EPSV : activeFirstMode;
         }
     }
 
@@ -185,14 +199,16 @@ class FirewallMatrixTest {
         long hitsAfterAuto = cell.lab.hits();
         cell.checkAutoftp(auto, hitsAfterAuto);
         String activeFirst = "";
-        if (expect.activeFirstMode != null) {
+        if (expect.activeFirstMode(cell.kind.tls) != null) {
             activeFirst = cell.checkActiveFirst(cell.runActiveFirst());
         }
 
-        String stock = cell.checkStock(cell.runStock(expect.stockOptions), expect.stockWorks);
+        boolean stockCanTransfer = cell.kind.stockCanTransfer();
+        String stock = cell.checkStock(cell.runStock(expect.stockOptions),
+                stockCanTransfer && expect.stockWorks(cell.kind.tls));
         if (expect == Expectation.SERVER_NAT_PRIVATE_PASV) {
             stock += "; with commons-net's default (PASV address ignored): "
-                     + cell.checkStock(cell.runStock("passiveMode=true"), true);
+                     + cell.checkStock(cell.runStock("passiveMode=true"), stockCanTransfer);
         }
         assertEquals(0, cell.lab.escapes(), "packets to or from outside 10.200.0.0/16:\n" + cell.lab.describe());
         REPORT.add(new ReportRow(cell.kind.toString(), expect.scenario.toString(), auto.rememberedMode(cell.server),
@@ -206,16 +222,30 @@ class FirewallMatrixTest {
 
     /** The servers: Debian's three, and Apache FtpServer in a JVM of its own ({@link ForkedApacheFtpServer}). */
     enum ServerKind {
-        VSFTPD(Kind.VSFTPD), PROFTPD(Kind.PROFTPD), PUREFTPD(Kind.PUREFTPD), APACHE_FTPSERVER(null);
+        VSFTPD(Kind.VSFTPD, false), PROFTPD(Kind.PROFTPD, false), PUREFTPD(Kind.PUREFTPD, false),
+        APACHE_FTPSERVER(null, false),
+        /** Explicit FTPS with vsftpd's defaults: TLS data connections must resume the control connection's session. */
+        VSFTPD_TLS(Kind.VSFTPD, true),
+        /** Explicit FTPS with pure-ftpd, which does not require session reuse. */
+        PUREFTPD_TLS(Kind.PUREFTPD, true);
 
         private final Kind real;
+        /** Whether the client speaks FTPS ({@code autoftps:}, stock {@code ftps:}): the lab's routers see no commands. */
+        final boolean tls;
 
-        ServerKind(Kind real) {
+        ServerKind(Kind real, boolean tls) {
             this.real = real;
+            this.tls = tls;
+        }
+
+        /** Stock {@code ftps:} never resumes the TLS session: a server requiring that refuses its every transfer. */
+        boolean stockCanTransfer() {
+            return !(tls && real == Kind.VSFTPD);
         }
 
         String unavailableReason() {
-            return real == null ? null : RealFtpServer.unavailableReason(real);
+            return real == null ? null : tls ? RealFtpServer.tlsUnavailableReason(real)
+                    : RealFtpServer.unavailableReason(real);
         }
 
         /**
@@ -234,12 +264,15 @@ class FirewallMatrixTest {
             if (pasv != null) {
                 builder.pasvAddress(pasv);
             }
+            if (tls) {
+                builder.tls(false);
+            }
             return LabServer.of(builder.start());
         }
 
         @Override
         public String toString() {
-            return real == null ? "apache-ftpserver" : real.toString();
+            return real == null ? "apache-ftpserver" : real + (tls ? "-ftps" : "");
         }
     }
 
@@ -366,9 +399,17 @@ class FirewallMatrixTest {
             this.server = server;
         }
 
+        Duration margin() {
+            return kind.tls ? FIRST_FILE_MARGIN.plus(TLS_MARGIN) : FIRST_FILE_MARGIN;
+        }
+
+        /** {@code scheme}, or its FTPS twin ({@code autoftps}, {@code ftps}) with the test certificate trusted. */
         String uri(String scheme, String directory, String options) {
-            return scheme + "://" + server.username() + "@" + server.host() + ":" + server.port() + "/" + directory
-                   + "?password=RAW(" + server.password() + ")&binary=true" + (options.isEmpty() ? "" : "&" + options);
+            String tls = kind.tls ? "&ftpClient.trustStore.file=" + RealFtpServer.trustStore()
+                                    + "&ftpClient.trustStore.password=" + RealFtpServer.TRUSTSTORE_PASSWORD : "";
+            return scheme + (kind.tls ? "s" : "") + "://" + server.username() + "@" + server.host() + ":"
+                   + server.port() + "/" + directory + "?password=RAW(" + server.password() + ")&binary=true" + tls
+                   + (options.isEmpty() ? "" : "&" + options);
         }
 
         /** The full check: file set down and up, a later file, two more polls. */
@@ -417,11 +458,11 @@ class FirewallMatrixTest {
             } else {
                 assertEquals(List.of(), failed, run.context("failed tries"));
             }
-            long bound = DATA_CONNECT_TIMEOUT.plus(FIRST_FILE_MARGIN).toMillis();
+            long bound = DATA_CONNECT_TIMEOUT.plus(margin()).toMillis();
             assertTrue(run.firstDownloadMillis() <= bound, run.context("first file after " + run.firstDownloadMillis()
                                                                        + " ms, more than one data-connect timeout ("
                                                                        + DATA_CONNECT_TIMEOUT.toMillis() + " ms) + "
-                                                                       + FIRST_FILE_MARGIN.toMillis() + " ms"));
+                                                                       + margin().toMillis() + " ms"));
             switch (expect.scenario) {
                 case SERVER_PASSIVE_DROP, SERVER_PASSIVE_REJECT ->
                     assertTrue(hits > 0, run.context("the server firewall never saw the passive connects"));
@@ -453,21 +494,21 @@ class FirewallMatrixTest {
             run.assertNo("POLL failed", "a failed poll");
             run.assertEachOnce("DOWNLOADED", run.expectedDownloads.keySet());
             assertEquals(run.expectedDownloads, topLevelSums(run.target), run.context("downloaded bytes"));
-            run.assertLearnedOnce(expect.activeFirstMode, server);
+            run.assertLearnedOnce(expect.activeFirstMode(kind.tls), server);
             run.assertNoFailureAfterLearning();
             List<DataChannelMode> failed = run.failedModes();
             long bound;
-            if (expect.activeFirstMode.isPassive()) {
+            if (expect.activeFirstMode(kind.tls).isPassive()) {
                 assertTrue(!failed.isEmpty() && failed.stream().noneMatch(DataChannelMode::isPassive),
                         run.context("the active modes (and only they) must fail first: " + failed));
                 // a server that cannot connect back goes silent: each active try costs dataConnectTimeout (the
                 // accept gives up, the control connection owing its reply is dropped) and a new control connection
                 long silent = run.count("RECONNECTED");
                 bound = DATA_CONNECT_TIMEOUT.multipliedBy(2 * silent).plus(DATA_CONNECT_TIMEOUT)
-                        .plus(FIRST_FILE_MARGIN.multipliedBy(1 + silent)).toMillis();
+                        .plus(margin().multipliedBy(1 + silent)).toMillis();
             } else {
                 assertEquals(List.of(), failed, run.context("failed tries"));
-                bound = DATA_CONNECT_TIMEOUT.plus(FIRST_FILE_MARGIN).toMillis();
+                bound = DATA_CONNECT_TIMEOUT.plus(margin()).toMillis();
             }
             assertTrue(run.firstDownloadMillis() <= bound,
                     run.context("first file after " + run.firstDownloadMillis() + " ms > " + bound + " ms"));

@@ -15,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import io.autoftp.camel.AutoFtpComponent;
+import io.autoftp.camel.ModeAwareComponent;
 import io.autoftp.client.ModeMemory;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -176,7 +176,10 @@ public final class NetworkClientMain {
                 report("PHASE polls " + outcome);
             }
 
-            if (context.hasComponent("autoftp") instanceof AutoFtpComponent component) {
+            for (String scheme : ModeAwareComponent.SCHEMES) {
+                if (!(context.hasComponent(scheme) instanceof ModeAwareComponent component)) {
+                    continue;
+                }
                 ModeMemory memory = component.getModeMemory();
                 long nowMillis = System.currentTimeMillis();
                 long nowNanos = System.nanoTime();
