@@ -68,6 +68,17 @@ class JdbcClaimRepositoryTest {
         return repository;
     }
 
+    /** Waits, at most {@code millis}, until the claim's row meets {@code condition}. */
+    private static void awaitRow(String name, String key, String condition, long millis) throws Exception {
+        String query = "SELECT COUNT(*) FROM autoftp_claim WHERE name = '" + name + "' AND file_key = '" + key
+                       + "' AND " + condition;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!db.sql(query).equals("1")) {
+            assertTrue(System.nanoTime() < deadline, "not within " + millis + " ms: " + condition);
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void oneReplicaHoldsAClaimUntilItReleasesOrConfirmsIt() {
         JdbcClaimRepository a = replica("hold", Duration.ofSeconds(30));
@@ -110,7 +121,8 @@ class JdbcClaimRepositoryTest {
         dying.stop(); // no heartbeat any more, as after kill -9
 
         assertFalse(survivor.add("in-flight"), "not expired yet");
-        Thread.sleep(3_500);
+        // the database's clock decides: wait until its heartbeat is older than the timeout (within the timeout + 0.5 s)
+        awaitRow("expiry", "in-flight", "heartbeat_at < CURRENT_TIMESTAMP - interval '3 seconds'", 3_500);
         assertTrue(survivor.add("in-flight"), "expired: taken over");
         assertEquals(1, survivor.getExpiredTakenOver());
         assertFalse(survivor.add("finished"), "a confirmed claim does not expire");
@@ -145,7 +157,8 @@ class JdbcClaimRepositoryTest {
         JdbcClaimRepository busy = replica("heartbeat", Duration.ofSeconds(3));
         JdbcClaimRepository other = replica("heartbeat", Duration.ofSeconds(3));
         assertTrue(busy.add("large.csv"));
-        Thread.sleep(5_000); // longer than the timeout: three heartbeats
+        // held for longer than the timeout, and its heartbeat renewed since
+        awaitRow("heartbeat", "large.csv", "heartbeat_at > claimed_at + interval '3.5 seconds'", 10_000);
         assertFalse(other.add("large.csv"), "still held");
         assertTrue(busy.confirm("large.csv"));
     }

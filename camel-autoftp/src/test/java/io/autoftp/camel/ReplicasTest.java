@@ -126,7 +126,21 @@ class ReplicasTest {
         while (processed.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        Thread.sleep(1_000); // a few more polls: a duplicate would show now
+        awaitMorePolls(2); // a duplicate would show now
+    }
+
+    /** Waits until the replicas listed the directory {@code polls} more times each (counted by the server). */
+    private void awaitMorePolls(int polls) throws InterruptedException {
+        long wanted = listings() + (long) polls * replicas.size();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (listings() < wanted) {
+            assertTrue(System.nanoTime() < deadline, "the replicas stopped polling: " + listings() + " listings");
+            Thread.sleep(20);
+        }
+    }
+
+    private long listings() {
+        return server.log().stream().filter(command -> command.verb().equals("LIST")).count();
     }
 
     private void assertEachFileExactlyOnce() {
@@ -163,7 +177,7 @@ class ReplicasTest {
             replica("noop", "noop=true&readLock=idempotent&idempotentRepository=#claims", exchange -> { }).start();
         }
         awaitProcessed(60);
-        Thread.sleep(1_000);
+        awaitMorePolls(1);
         assertEachFileExactlyOnce();
         assertEquals(60, left().size(), "noop leaves the files: " + left());
         assertEquals("60", db.sql("SELECT COUNT(*) FROM autoftp_claim WHERE name = 'noop' AND done_at IS NOT NULL"));
@@ -195,7 +209,7 @@ class ReplicasTest {
             replica("move-refused", "move=.done", exchange -> { }).start();
         }
         awaitProcessed(20);
-        Thread.sleep(1_000); // twenty more polls of each replica
+        awaitMorePolls(3); // each claims every file again and finds it confirmed
         assertEachFileExactlyOnce();
         assertEquals(20, left().size(), "the server kept them");
         assertEquals("20", db.sql("SELECT COUNT(*) FROM autoftp_claim WHERE name = 'move-refused'"
@@ -226,7 +240,7 @@ class ReplicasTest {
         while (!left().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        Thread.sleep(1_000);
+        awaitMorePolls(2);
         int deliveries = stock.values().stream().mapToInt(AtomicInteger::get).sum();
         System.out.printf("stock camel-ftp, 3 replicas, delete=true: 150 files delivered %d times (%d twice or more)%n",
                 deliveries, stock.values().stream().filter(c -> c.get() > 1).count());

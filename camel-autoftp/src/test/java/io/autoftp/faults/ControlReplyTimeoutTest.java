@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.ModeAwareFtpClient;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class ControlReplyTimeoutTest extends FaultTestSupport {
 
+    /** Whether the server has sent (or tried to send: the client may have gone) its late reply to the NOOP. */
+    private final AtomicBoolean lateReplySent = new AtomicBoolean();
+
     @Test
     void aReplyThatComesTooLateIsNeverReadAsTheAnswerToTheNextCommand() throws Exception {
         int port = serve("220 hello\r\n");
@@ -35,7 +39,7 @@ class ControlReplyTimeoutTest extends FaultTestSupport {
         client.setSoTimeout(300);
         assertThrows(SocketTimeoutException.class, client::sendNoOp);
         assertFalse(client.isConnected(), "the control connection was given up at the timeout");
-        Thread.sleep(1_000); // the late "200" has come by now
+        await(lateReplySent::get, WAIT, "the server's late \"200\" to the NOOP");
         IOException next = assertThrows(IOException.class, client::printWorkingDirectory);
         assertEquals("Connection is not open", next.getMessage());
     }
@@ -62,12 +66,17 @@ class ControlReplyTimeoutTest extends FaultTestSupport {
                 OutputStream out = socket.getOutputStream();
                 out.write(greeting.getBytes(StandardCharsets.US_ASCII));
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    if (line.startsWith("NOOP")) {
+                    boolean late = line.startsWith("NOOP");
+                    if (late) {
                         Thread.sleep(800);
                     }
                     String reply = line.startsWith("PWD") ? "257 \"/\" is the current directory" : "200 OK";
-                    out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
+                    try {
+                        out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    } finally {
+                        lateReplySent.compareAndSet(false, late);
+                    }
                 }
             } catch (IOException | InterruptedException e) {
                 // the client went away

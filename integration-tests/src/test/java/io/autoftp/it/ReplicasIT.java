@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,7 +132,7 @@ class ReplicasIT {
     }
 
     /**
-     * PostgreSQL stopped mid-run for 2 s, then started again: the replicas say that they cannot claim, then that they
+     * PostgreSQL stopped mid-run until the replicas say that they cannot claim, then started again: they say that they
      * can again, and every file still arrives once.
      */
     @Test
@@ -142,10 +143,11 @@ class ReplicasIT {
         s.release();
         ReplicaScenario.await(DRAIN_TIMEOUT, () -> s.posted() >= 100, () -> "100 POSTs, got " + s.posted());
         db.stop();
-        Thread.sleep(2000);
+        // down until the replicas noticed: a claim or a heartbeat failed
+        ReplicaScenario.await(DRAIN_TIMEOUT, () -> claimsFailed(s), () -> "a replica saying that it cannot claim");
         db.startServer();
         s.awaitDrained(DRAIN_TIMEOUT);
-        Result r = result(s, "PostgreSQL stopped for 2 s after 100 POSTs");
+        Result r = result(s, "PostgreSQL stopped after 100 POSTs until a replica could not claim");
         List<String> errors = s.logLines("Cannot claim files of");
         errors.addAll(s.logLines("Claim heartbeat failed"));
         List<String> resumed = s.logLines("can be taken again");
@@ -262,6 +264,14 @@ class ReplicasIT {
             for (ReplicaProcess r : replicas) {
                 r.close();
             }
+        }
+    }
+
+    private static boolean claimsFailed(ReplicaScenario s) {
+        try {
+            return !s.logLines("Cannot claim files of").isEmpty() || !s.logLines("Claim heartbeat failed").isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
