@@ -410,6 +410,10 @@ final class ServerToServer {
         } catch (IOException e) {
             // gone: connect again
         }
+        reconnect(client);
+    }
+
+    private static void reconnect(DataChannelClient client) throws IOException {
         client.dropControlConnection();
         if (!client.reconnectControl()) {
             throw new IOException("Lost the control connection to " + client.serverKey()
@@ -509,11 +513,7 @@ final class ServerToServer {
             }
         }
         if (side == Side.PENDING || side == Side.LOST || !client.isConnected()) {
-            client.dropControlConnection();
-            if (!client.reconnectControl()) {
-                throw new IOException("Lost the control connection to " + client.serverKey()
-                                      + " during a server-to-server attempt and could not connect again");
-            }
+            reconnect(client);
         }
     }
 

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +41,6 @@ import io.autoftp.testing.TestFiles;
 @RequiresRoot
 class ContainerServiceTest {
 
-    private static final Path MEASUREMENTS = Path.of("target", "container-measurements.txt");
     private static final long GIB = 1L << 30;
     /** Waits for files to arrive (bounds, not measurements). */
     private static final Duration SMALL_FILES_WAIT = Duration.ofMinutes(2);
@@ -130,8 +127,8 @@ class ContainerServiceTest {
             assertEquals(relayed, TestFiles.sha256Tree(target.home().resolve("from-partner")));
             TestFiles.awaitFiles(mounts.data().resolve("received"), mounted.size(), SMALL_FILES_WAIT);
             assertEquals(mounted, TestFiles.sha256Tree(mounts.data().resolve("received")));
-            awaitNoRegularFiles(partner.home().resolve("relay"));
-            awaitNoRegularFiles(partner.home().resolve("mounted"));
+            ServiceContainer.awaitNoRegularFiles(partner.home().resolve("relay"), LARGE_FILE_WAIT);
+            ServiceContainer.awaitNoRegularFiles(partner.home().resolve("mounted"), LARGE_FILE_WAIT);
             assertEquals(relayed.keySet(), TestFiles.sha256Tree(partner.home().resolve("relay/.done")).keySet());
 
             String status = service.exec("cat", "/proc/1/status").orFail("podman exec cat /proc/1/status").output();
@@ -168,9 +165,10 @@ class ContainerServiceTest {
         }
         List<Double> sorted = new ArrayList<>(seconds);
         Collections.sort(sorted);
-        measured(String.format("start-to-ready (podman run to /q/health/ready 200, 5 starts): median %.2f s, all %s",
+        ServiceContainer.measured(String.format(
+                "start-to-ready (podman run to /q/health/ready 200, 5 starts): median %.2f s, all %s",
                 sorted.get(sorted.size() / 2), seconds.stream().map(s -> String.format("%.2f", s)).toList()));
-        measured("image " + Podman.IMAGE + ": " + Podman.inspectImage("{{.Size}}") + " bytes; base "
+        ServiceContainer.measured("image " + Podman.IMAGE + ": " + Podman.inspectImage("{{.Size}}") + " bytes; base "
                  + Podman.podman("image", "inspect", "--format", "{{.Size}}",
                          "localhost/autoftp/debian-bookworm-jre17:latest").output().strip() + " bytes");
     }
@@ -189,9 +187,10 @@ class ContainerServiceTest {
             long cgroupPeak = service.peakMemoryBytes();
             long javaPeak = service.javaPeakResidentBytes();
             assertEquals(Map.of("big.bin", sha), TestFiles.sha256Tree(target.home().resolve("from-partner")));
-            awaitNoRegularFiles(partner.home().resolve("relay"));
+            ServiceContainer.awaitNoRegularFiles(partner.home().resolve("relay"), LARGE_FILE_WAIT);
             assertEquals("false", service.state("{{.State.OOMKilled}}"));
-            measured(String.format("1 GiB relayed under --memory 256m: java's peak resident set %.0f MiB; the"
+            ServiceContainer.measured(String.format(
+                    "1 GiB relayed under --memory 256m: java's peak resident set %.0f MiB; the"
                                    + " container's cgroup peaked at %.0f MiB (with the page cache of the work file)",
                     javaPeak / 1048576.0, cgroupPeak / 1048576.0));
             assertEquals(143, service.stop(STOP_GRACE_SECONDS), service.logs());
@@ -242,10 +241,11 @@ class ContainerServiceTest {
                 outcome = "left on the partner for the next poll";
             }
         }
-        measured("SIGTERM during a 1 GiB upload, shutdown timeout " + shutdownTimeout + ": the file " + outcome);
+        ServiceContainer.measured("SIGTERM during a 1 GiB upload, shutdown timeout " + shutdownTimeout + ": the file "
+                                  + outcome);
         try (ServiceContainer again = ServiceContainer.start(mounts, serversEnv())) {
             again.awaitReady();
-            awaitNoRegularFiles(partner.home().resolve("relay"));
+            ServiceContainer.awaitNoRegularFiles(partner.home().resolve("relay"), LARGE_FILE_WAIT);
             TestFiles.awaitFiles(target.home().resolve("from-partner"), 1, LARGE_FILE_WAIT);
             assertEquals(Map.of("large.bin", sha), TestFiles.sha256Tree(target.home().resolve("from-partner")));
             assertEquals(List.of("large.bin"), TestFiles.sha256Tree(partner.home().resolve("relay/.done")).keySet()
@@ -258,46 +258,14 @@ class ContainerServiceTest {
     private static Map<String, String> serversEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PIPELINE_EMBEDDED", "false");
-        server(env, "PARTNER", partner);
-        server(env, "TARGET", target);
+        ServiceContainer.serverEnv(env, "PARTNER", partner);
+        ServiceContainer.serverEnv(env, "TARGET", target);
         env.put("PARTNER_POLL_DELAY", "500");
         // partner-inbox would POST here; the tests put nothing in the inbox
         env.put("PARTNER_API_URL", "http://127.0.0.1:9/unused");
         return env;
     }
 
-    private static void server(Map<String, String> env, String name, RealFtpServer server) {
-        String prefix = "QUARKUS_AUTOFTP_SERVERS_" + name + "_";
-        env.put(prefix + "HOST", server.host());
-        env.put(prefix + "PORT", Integer.toString(server.port()));
-        env.put(prefix + "USERNAME", server.username());
-        env.put(prefix + "PASSWORD", server.password());
-    }
-
-    /** Waits until the consumer moved every file out of {@code dir} (into .done). */
-    private static void awaitNoRegularFiles(Path dir) throws IOException {
-        long deadline = System.nanoTime() + LARGE_FILE_WAIT.toNanos();
-        while (true) {
-            List<Path> left;
-            try (Stream<Path> files = Files.list(dir)) {
-                left = files.filter(Files::isRegularFile).toList();
-            }
-            if (left.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("still in " + dir + ": " + left);
-            }
-            ServiceContainer.sleep(100);
-        }
-    }
-
-    private static void measured(String line) throws IOException {
-        System.out.println("MEASURED " + line);
-        Files.createDirectories(MEASUREMENTS.getParent());
-        Files.writeString(MEASUREMENTS, line + System.lineSeparator(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
 
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {

@@ -3,11 +3,8 @@ package io.autoftp.container;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,8 +74,8 @@ class ReplicaContainersTest {
 
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PIPELINE_EMBEDDED", "false");
-            server(env, "PARTNER", partner);
-            server(env, "TARGET", target);
+            ServiceContainer.serverEnv(env, "PARTNER", partner);
+            ServiceContainer.serverEnv(env, "TARGET", target);
             env.put("PARTNER_POLL_DELAY", "500");
             env.put("PARTNER_API_URL", "http://127.0.0.1:9/unused");
             env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl());
@@ -100,7 +97,7 @@ class ReplicaContainersTest {
             }
 
             TestFiles.awaitFiles(target.home().resolve("from-partner"), FILES, WAIT);
-            awaitEmpty(partner.home().resolve("relay"));
+            ServiceContainer.awaitNoRegularFiles(partner.home().resolve("relay"), WAIT);
             assertEquals(expected, TestFiles.sha256Tree(target.home().resolve("from-partner")));
             assertEquals(expected.keySet(), TestFiles.sha256Tree(partner.home().resolve("relay/.done")).keySet());
 
@@ -124,7 +121,8 @@ class ReplicaContainersTest {
             expected.keySet().forEach(name -> once.put(name, 1));
             assertEquals(once, renamedOnTarget, "deliveries per name on proftpd (RNTO ... 250 in its log)");
             assertEquals(once, uploaded, "uploads per name over the replicas' logs " + perReplica);
-            measured(String.format("%d replicas (containers) + PostgreSQL, %d files on vsftpd: each delivered once;"
+            ServiceContainer.measured(String.format(
+                    "%d replicas (containers) + PostgreSQL, %d files on vsftpd: each delivered once;"
                                    + " files per replica %s", REPLICAS, FILES, perReplica));
             for (ServiceContainer replica : replicas) {
                 assertEquals(143, replica.stop(30), replica.logs());
@@ -132,38 +130,5 @@ class ReplicaContainersTest {
         } finally {
             replicas.forEach(ServiceContainer::close);
         }
-    }
-
-    private static void server(Map<String, String> env, String name, RealFtpServer server) {
-        String prefix = "QUARKUS_AUTOFTP_SERVERS_" + name + "_";
-        env.put(prefix + "HOST", server.host());
-        env.put(prefix + "PORT", Integer.toString(server.port()));
-        env.put(prefix + "USERNAME", server.username());
-        env.put(prefix + "PASSWORD", server.password());
-    }
-
-    private static void awaitEmpty(Path dir) throws IOException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            List<Path> left;
-            try (Stream<Path> files = Files.list(dir)) {
-                left = files.filter(Files::isRegularFile).toList();
-            }
-            if (left.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(left.size() + " files still in " + dir);
-            }
-            ServiceContainer.sleep(200);
-        }
-    }
-
-    private static void measured(String line) throws IOException {
-        System.out.println("MEASURED " + line);
-        Path file = Path.of("target", "container-measurements.txt");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
     }
 }

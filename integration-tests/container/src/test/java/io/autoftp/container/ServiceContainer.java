@@ -6,8 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +19,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.autoftp.testing.FreePorts;
+import io.autoftp.testing.RealFtpServer;
 
 /**
  * One container of the service's image, on the host network (so it reaches the FTP servers on 127.0.0.1 and they
@@ -177,5 +181,41 @@ final class ServiceContainer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Sets {@code QUARKUS_AUTOFTP_SERVERS_<name>_HOST|PORT|USERNAME|PASSWORD}, as a Deployment gives a server. */
+    static void serverEnv(Map<String, String> env, String name, RealFtpServer server) {
+        String prefix = "QUARKUS_AUTOFTP_SERVERS_" + name + "_";
+        env.put(prefix + "HOST", server.host());
+        env.put(prefix + "PORT", Integer.toString(server.port()));
+        env.put(prefix + "USERNAME", server.username());
+        env.put(prefix + "PASSWORD", server.password());
+    }
+
+    /** Waits, at most {@code wait}, until the consumers moved every file out of {@code dir} (into .done). */
+    static void awaitNoRegularFiles(Path dir, Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            List<Path> left;
+            try (Stream<Path> files = Files.list(dir)) {
+                left = files.filter(Files::isRegularFile).toList();
+            }
+            if (left.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("still in " + dir + ": " + left);
+            }
+            sleep(100);
+        }
+    }
+
+    /** A measurement for the docs: on the console and in target/container-measurements.txt. */
+    static void measured(String line) throws IOException {
+        System.out.println("MEASURED " + line);
+        Path file = Path.of("target", "container-measurements.txt");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 }
