@@ -70,7 +70,9 @@ class LeaderOnlyTest extends CamelTestSupport {
         FileLockClusterService cluster = new FileLockClusterService();
         cluster.setId(name);
         cluster.setRoot(lockRoot.toString());
-        cluster.setAcquireLockDelay(0, TimeUnit.MILLISECONDS);
+        // Not 0: the view's first lock attempt would then race the master consumer registering its listener, and
+        // Camel's FileLockClusterView deadlocks there (its JVM-wide lock against the view's listener lock).
+        cluster.setAcquireLockDelay(300, TimeUnit.MILLISECONDS);
         cluster.setAcquireLockInterval(200, TimeUnit.MILLISECONDS);
         replica.addService(cluster);
         replica.addRoutes(new RouteBuilder() {
