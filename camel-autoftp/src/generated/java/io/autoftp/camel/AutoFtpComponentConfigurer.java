@@ -44,6 +44,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "memorySafeDownload": getOrCreateDataChannelDefaults(target).setMemorySafeDownload(property(camelContext, boolean.class, value)); return true;
         case "modememoryttl":
         case "modeMemoryTtl": getOrCreateDataChannelDefaults(target).setModeMemoryTtl(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "paralleldownloads":
+        case "parallelDownloads": getOrCreateDataChannelDefaults(target).setParallelDownloads(property(camelContext, int.class, value)); return true;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": getOrCreateDataChannelDefaults(target).setPasvAddressPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "servertoserver":
@@ -69,6 +71,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "memorySafeDownload": return boolean.class;
         case "modememoryttl":
         case "modeMemoryTtl": return long.class;
+        case "paralleldownloads":
+        case "parallelDownloads": return int.class;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return java.lang.String.class;
         case "servertoserver":
@@ -95,6 +99,8 @@ public class AutoFtpComponentConfigurer extends FtpComponentConfigurer implement
         case "memorySafeDownload": return getOrCreateDataChannelDefaults(target).isMemorySafeDownload();
         case "modememoryttl":
         case "modeMemoryTtl": return getOrCreateDataChannelDefaults(target).getModeMemoryTtl();
+        case "paralleldownloads":
+        case "parallelDownloads": return getOrCreateDataChannelDefaults(target).getParallelDownloads();
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return getOrCreateDataChannelDefaults(target).getPasvAddressPolicy();
         case "servertoserver":

@@ -23,7 +23,7 @@ public class AutoFtpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(123);
+        Set<String> props = new HashSet<>(124);
         props.add("account");
         props.add("activeExternalAddress");
         props.add("activePortRange");
@@ -98,6 +98,7 @@ public class AutoFtpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("moveFailed");
         props.add("noop");
         props.add("onCompletionExceptionHandler");
+        props.add("parallelDownloads");
         props.add("passiveMode");
         props.add("password");
         props.add("pasvAddressPolicy");

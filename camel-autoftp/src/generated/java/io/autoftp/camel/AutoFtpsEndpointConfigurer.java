@@ -33,6 +33,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "memorySafeDownload": target.getDataChannelOptions().setMemorySafeDownload(property(camelContext, boolean.class, value)); return true;
         case "modememoryttl":
         case "modeMemoryTtl": target.getDataChannelOptions().setModeMemoryTtl(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "paralleldownloads":
+        case "parallelDownloads": target.getDataChannelOptions().setParallelDownloads(property(camelContext, int.class, value)); return true;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": target.getDataChannelOptions().setPasvAddressPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "servertoserver":
@@ -54,6 +56,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "memorySafeDownload": return boolean.class;
         case "modememoryttl":
         case "modeMemoryTtl": return long.class;
+        case "paralleldownloads":
+        case "parallelDownloads": return int.class;
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return java.lang.String.class;
         case "servertoserver":
@@ -76,6 +80,8 @@ public class AutoFtpsEndpointConfigurer extends FtpsEndpointConfigurer implement
         case "memorySafeDownload": return target.getDataChannelOptions().isMemorySafeDownload();
         case "modememoryttl":
         case "modeMemoryTtl": return target.getDataChannelOptions().getModeMemoryTtl();
+        case "paralleldownloads":
+        case "parallelDownloads": return target.getDataChannelOptions().getParallelDownloads();
         case "pasvaddresspolicy":
         case "pasvAddressPolicy": return target.getDataChannelOptions().getPasvAddressPolicy();
         case "servertoserver":

@@ -23,7 +23,7 @@ public class AutoFtpsEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(131);
+        Set<String> props = new HashSet<>(132);
         props.add("account");
         props.add("activeExternalAddress");
         props.add("activePortRange");
@@ -104,6 +104,7 @@ public class AutoFtpsEndpointUriFactory extends org.apache.camel.support.compone
         props.add("moveFailed");
         props.add("noop");
         props.add("onCompletionExceptionHandler");
+        props.add("parallelDownloads");
         props.add("passiveMode");
         props.add("password");
         props.add("pasvAddressPolicy");

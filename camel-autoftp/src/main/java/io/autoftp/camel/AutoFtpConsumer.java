@@ -1,8 +1,12 @@
 package io.autoftp.camel;
 
 import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
@@ -13,10 +17,12 @@ import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.apache.camel.component.file.GenericFileProcessStrategy;
 import org.apache.camel.component.file.remote.FtpConsumer;
+import org.apache.camel.component.file.remote.FtpEndpoint;
 import org.apache.camel.component.file.strategy.GenericFileProcessStrategySupport;
 import org.apache.camel.component.file.remote.RemoteFileEndpoint;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
 import org.apache.camel.spi.ExceptionHandler;
+import org.apache.camel.util.ObjectHelper;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPFile;
 import org.slf4j.Logger;
@@ -29,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * stays up, and nothing is polled again. Here the error is logged at ERROR (endpoint named, password masked), the
  * files this poll had marked as in progress are released so that they are tried again, and the poll fails with an
  * exception instead: Camel counts it (the consumer's health check turns DOWN with the error, and
- * {@code backoffErrorThreshold} applies) and polls again after the usual delay.
+ * {@code backoffErrorThreshold} applies) and polls again after the usual delay. And several files of a poll are
+ * downloaded at once ({@link ParallelDownloads}).
  */
 final class AutoFtpConsumer extends FtpConsumer {
 
@@ -50,6 +57,10 @@ final class AutoFtpConsumer extends FtpConsumer {
      */
     private boolean connectionLost;
     private int leftForNextPoll;
+
+    /** Helpers that download a poll's files ahead of the route, or null when {@code parallelDownloads} does not apply. */
+    private ParallelDownloads parallelDownloads;
+    private ExecutorService parallelDownloadThreads;
 
     AutoFtpConsumer(RemoteFileEndpoint<FTPFile> endpoint, Processor processor, RemoteFileOperations<FTPFile> operations,
                     GenericFileProcessStrategy<FTPFile> processStrategy) {
@@ -113,6 +124,73 @@ final class AutoFtpConsumer extends FtpConsumer {
             super.doStart();
         } finally {
             startingThread = null;
+        }
+        int parallel = parallelDownloads();
+        if (parallel > 1) {
+            parallelDownloadThreads = getEndpoint().getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, "AutoFtpParallelDownload", parallel - 1);
+            parallelDownloads = new ParallelDownloads((FtpEndpoint<FTPFile>) getEndpoint(), parallelDownloadThreads, parallel - 1);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        if (parallelDownloadThreads != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(parallelDownloadThreads);
+            parallelDownloadThreads = null;
+        }
+        if (parallelDownloads != null) {
+            parallelDownloads.close();
+            parallelDownloads = null;
+        }
+    }
+
+    /**
+     * {@code parallelDownloads}, or 1 where files downloaded ahead would change what camel-ftp does: in memory (no
+     * work directory), with a read lock or a pre-move (both act before the download), resumed downloads, or none; and
+     * with the route's own {@code ftpClient}, which every connection of the endpoint would share.
+     */
+    @SuppressWarnings("unchecked")
+    private int parallelDownloads() {
+        FtpEndpoint<FTPFile> endpoint = (FtpEndpoint<FTPFile>) getEndpoint();
+        boolean readLock = processStrategy instanceof GenericFileProcessStrategySupport<FTPFile> support
+                           && support.getExclusiveReadLockStrategy() != null;
+        if (ObjectHelper.isEmpty(endpoint.getLocalWorkDirectory()) || !endpoint.isDownload() || readLock
+            || endpoint.getPreMove() != null || endpoint.isResumeDownload() || endpoint.getFtpClient() != null) {
+            return 1;
+        }
+        return ((ModeAwareEndpoint) endpoint).getDataChannelOptions().getParallelDownloads();
+    }
+
+    /** With {@link ParallelDownloads}, helpers download this poll's files ahead of the route. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public int processBatch(Queue<Object> exchanges) {
+        if (parallelDownloads == null || exchanges.size() < 2) {
+            return super.processBatch(exchanges);
+        }
+        int total = getMaxMessagesPerPoll() > 0 ? Math.min(exchanges.size(), getMaxMessagesPerPoll())
+                : exchanges.size();
+        List<GenericFile<FTPFile>> files = new ArrayList<>(total);
+        for (Object exchange : exchanges) {
+            if (files.size() == total) {
+                break;
+            }
+            files.add(((Exchange) exchange).getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class));
+        }
+        AutoFtpOperations operations = (AutoFtpOperations) getOperations();
+        ParallelDownloads.Batch batch = parallelDownloads.start(files);
+        operations.useParallelBatch(batch);
+        try {
+            return super.processBatch(exchanges);
+        } finally {
+            operations.useParallelBatch(null);
+            try {
+                batch.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -73,6 +73,11 @@ final class AutoFtpOperations extends FtpOperations {
     /** The file whose refusal was logged last, so that camel-file's retries of one delete log one line. */
     private String lastRefused;
 
+    /** The consumer's poll whose files helpers download ahead of the route ({@link ParallelDownloads}), or null. */
+    private ParallelDownloads.Batch parallelBatch;
+    /** Whether these operations are a parallel download helper's, whose failures the consumer reports, not they. */
+    private boolean parallelHelper;
+
     /** The path of the file whose commit or rollback is under way (camel-file's delete or move). */
     private String processedFile;
     /** Whether the server confirmed the delete or move of {@link #processedFile}. */
@@ -92,6 +97,18 @@ final class AutoFtpOperations extends FtpOperations {
                 endpoint.getFtpClientConfig());
         operations.setEndpoint(endpoint);
         return operations;
+    }
+
+    /** Operations for a parallel download helper: the endpoint's, whose failed downloads leave no trace of their own. */
+    static AutoFtpOperations forParallelDownloads(FtpEndpoint<FTPFile> endpoint) throws Exception {
+        AutoFtpOperations operations = (AutoFtpOperations) endpoint.createRemoteFileOperations();
+        operations.parallelHelper = true;
+        return operations;
+    }
+
+    /** The consumer's current poll, whose files may already be downloaded by helpers; null after it. */
+    void useParallelBatch(ParallelDownloads.Batch batch) {
+        this.parallelBatch = batch;
     }
 
     /**
@@ -365,6 +382,9 @@ final class AutoFtpOperations extends FtpOperations {
 
     @Override
     public boolean retrieveFile(String name, Exchange exchange, long size) throws GenericFileOperationFailedException {
+        if (parallelBatch != null && takeFromHelper(exchange)) {
+            return true;
+        }
         directoryBeforeDownload = null;
         boolean delivered = false;
         try {
@@ -382,9 +402,23 @@ final class AutoFtpOperations extends FtpOperations {
             return retrieved;
         } finally {
             if (!delivered) {
-                forgetIdempotentKey(exchange);
+                if (!parallelHelper) { // the consumer downloads the file again, and decides
+                    forgetIdempotentKey(exchange);
+                }
                 deleteWorkFiles(exchange);
             }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean takeFromHelper(Exchange exchange) {
+        GenericFile<FTPFile> target = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        try {
+            return target != null && parallelBatch.take(target, exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenericFileOperationFailedException("Interrupted while waiting for the parallel download of "
+                                                          + target.getAbsoluteFilePath(), e);
         }
     }
 

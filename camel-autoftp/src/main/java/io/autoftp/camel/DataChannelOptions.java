@@ -51,6 +51,14 @@ public class DataChannelOptions {
                             + " whatever the file size")
     private boolean memorySafeDownload = true;
 
+    @UriParam(label = "consumer", defaultValue = "3",
+              description = "How many files of one poll are downloaded at the same time, each on a control connection"
+                            + " of its own (the consumer's and up to N-1 more, opened when a poll finds several files"
+                            + " and kept between polls); the route still gets them one by one, in order. Only with"
+                            + " memory-safe downloads (or localWorkDirectory), readLock=none, no preMove and no"
+                            + " resumeDownload; 1 turns it off. A server that refuses more sessions (421) gets fewer")
+    private int parallelDownloads = 3;
+
     @UriParam(label = "producer", defaultValue = "never", enums = "never,auto,always",
               description = "For a file that is still on another autoftp server (its consumer has download=false):"
                             + " never relays it through this service (streaming), auto has the two servers move it"
@@ -91,6 +99,7 @@ public class DataChannelOptions {
         copy.activeExternalAddress = activeExternalAddress;
         copy.modeMemoryTtl = modeMemoryTtl;
         copy.memorySafeDownload = memorySafeDownload;
+        copy.parallelDownloads = parallelDownloads;
         copy.serverToServer = serverToServer;
         return copy;
     }
@@ -109,6 +118,10 @@ public class DataChannelOptions {
     public DataChannelSettings toSettings(Boolean passivePreference, String activePortRange,
             UnaryOperator<String> names) {
         serverToServerPolicy(names);
+        if (parallelDownloads < 1) {
+            throw new IllegalArgumentException("Option " + names.apply("parallelDownloads") + " must be 1 or more"
+                                               + " (1 downloads one file at a time), not " + parallelDownloads);
+        }
         DataChannelSettings settings = DataChannelSettings.of(dataChannel, Duration.ofMillis(dataConnectTimeout),
                 pasvAddressPolicy, activePortRange, activeExternalAddress, Duration.ofMillis(modeMemoryTtl), names);
         if ("auto".equals(settings.policy().toString()) && Boolean.FALSE.equals(passivePreference)) {
@@ -120,6 +133,14 @@ public class DataChannelOptions {
     /** {@code serverToServer}, failing with the option's name (by {@code names}) on a bad value. */
     public ServerToServerPolicy serverToServerPolicy(UnaryOperator<String> names) {
         return ServerToServerPolicy.parse(serverToServer, names.apply("serverToServer"));
+    }
+
+    public int getParallelDownloads() {
+        return parallelDownloads;
+    }
+
+    public void setParallelDownloads(int parallelDownloads) {
+        this.parallelDownloads = parallelDownloads;
     }
 
     public String getServerToServer() {

@@ -27,7 +27,7 @@ class GeneratedMetadataTest {
     @ParameterizedTest
     @ValueSource(strings = { "autoftp", "autoftps" })
     void everyDataChannelOptionIsInTheGeneratedMetadata(String scheme) throws Exception {
-        assertEquals(7, OPTIONS.size(), OPTIONS.toString());
+        assertEquals(8, OPTIONS.size(), OPTIONS.toString());
         String prefix = scheme.equals("autoftp") ? "AutoFtp" : "AutoFtps";
         PropertyConfigurerGetter endpoint = configurer(prefix + "EndpointConfigurer");
         PropertyConfigurerGetter component = configurer(prefix + "ComponentConfigurer");

@@ -45,6 +45,8 @@ class InvalidOptionTest extends FaultTestSupport {
             "pasvAddressPolicy=|Option pasvAddressPolicy has an invalid value ''",
             "pasvAddressPolicy=third-host|Option pasvAddressPolicy has an invalid value 'third-host'",
             "memorySafeDownload=maybe|memorySafeDownload",
+            "parallelDownloads=0|Option parallelDownloads must be 1 or more (1 downloads one file at a time), not 0",
+            "parallelDownloads=many|parallelDownloads",
             "serverToServer=sometimes|Option serverToServer has an invalid value 'sometimes': use never, auto or always",
             "activeExternalAddress=::1::2|Option activeExternalAddress has an invalid value '::1::2'",
             "activePortRange=9000-8000|Option activePortRange must be min-max with 1 <= min <= max <= 65535, not 9000-8000",

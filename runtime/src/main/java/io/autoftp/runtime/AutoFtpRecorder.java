@@ -134,6 +134,7 @@ public class AutoFtpRecorder {
         config.activeExternalAddress().ifPresent(options::setActiveExternalAddress);
         config.modeMemoryTtl().ifPresent(value -> options.setModeMemoryTtl(value.toMillis()));
         config.memorySafeDownload().ifPresent(options::setMemorySafeDownload);
+        config.parallelDownloads().ifPresent(options::setParallelDownloads);
         config.serverToServer().ifPresent(value -> options.setServerToServer(value.toString()));
         return options;
     }

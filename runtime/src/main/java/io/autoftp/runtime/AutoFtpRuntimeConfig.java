@@ -97,6 +97,12 @@ public interface AutoFtpRuntimeConfig {
         Optional<Boolean> memorySafeDownload();
 
         /**
+         * How many files of one poll consumers download at once, each on a control connection of its own; {@code 1}
+         * downloads one at a time on the consumer's connection.
+         */
+        Optional<Integer> parallelDownloads();
+
+        /**
          * What producers do with a file still on another autoftp server (its consumer has {@code download=false}):
          * {@code never} relays it through the service, {@code auto} has the two servers move it between them (FXP) when
          * they allow it and relays otherwise, {@code always} fails instead of relaying.
@@ -112,6 +118,7 @@ public interface AutoFtpRuntimeConfig {
             activeExternalAddress().ifPresent(value -> options.put("activeExternalAddress", value));
             modeMemoryTtl().ifPresent(value -> options.put("modeMemoryTtl", Long.toString(value.toMillis())));
             memorySafeDownload().ifPresent(value -> options.put("memorySafeDownload", value.toString()));
+            parallelDownloads().ifPresent(value -> options.put("parallelDownloads", value.toString()));
             serverToServer().ifPresent(value -> options.put("serverToServer", value.toString()));
             return options;
         }

@@ -1,0 +1,194 @@
+package io.autoftp.camel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import io.autoftp.testing.EmbeddedFtpServer;
+import io.autoftp.testing.RealFtpServer;
+import io.autoftp.testing.TestFiles;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code parallelDownloads}: helpers on control connections of their own download a poll's files ahead of the route,
+ * which still gets every file once, whole, in the poll's order; a server that takes fewer sessions gets fewer; where
+ * a download ahead would change camel-ftp's meaning (a read lock) there are no helpers.
+ */
+class ParallelDownloadsTest extends CamelTestSupport {
+
+    private static final int FILES = 40;
+
+    @Test
+    void helpersDownloadAheadAndTheRouteGetsEveryFileOnceInOrder() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Map<String, String> expected = writeInbox(server.home());
+        List<String> order = new CopyOnWriteArrayList<>();
+        Map<String, String> received = route(uri("autoftp", server, "inbox", "binary=true&delete=true&delay=100"),
+                order);
+
+        assertEquals(expected, received);
+        assertEquals(new ArrayList<>(new TreeMap<>(expected).keySet()), order, "the route gets the files in order");
+        assertEquals(0, regularFiles(server.home().resolve("inbox")), "every file deleted after it was routed");
+        Set<Integer> downloaders = server.log().stream().filter(c -> c.verb().equals("RETR"))
+                .map(EmbeddedFtpServer.LoggedCommand::session).collect(Collectors.toSet());
+        assertEquals(3, downloaders.size(), "the consumer and two helpers downloaded: " + downloaders);
+        assertEquals(FILES, server.log().stream().filter(c -> c.verb().equals("RETR")).count(),
+                "each file downloaded once");
+        context.stop();
+        assertTrue(workFiles().isEmpty(), "no work file left: " + workFiles());
+    }
+
+    @Test
+    void onVsftpdToo() throws Exception {
+        Assumptions.assumeTrue(RealFtpServer.available(RealFtpServer.Kind.VSFTPD),
+                () -> RealFtpServer.unavailableReason(RealFtpServer.Kind.VSFTPD));
+        RealFtpServer vsftpd = RealFtpServer.builder().kind(RealFtpServer.Kind.VSFTPD).start();
+        closeables.add(vsftpd);
+        Path inbox = Files.createDirectories(vsftpd.home().resolve("inbox"));
+        Map<String, String> expected = writeInbox(vsftpd.home());
+        vsftpd.giveToServerUser(inbox);
+        String uri = "autoftp://" + vsftpd.username() + "@" + vsftpd.host() + ":" + vsftpd.port()
+                     + "/inbox?password=RAW(" + vsftpd.password() + ")&binary=true&delete=true&delay=100";
+
+        assertEquals(expected, route(uri, new CopyOnWriteArrayList<>()));
+        assertEquals(0, regularFiles(inbox));
+    }
+
+    @Test
+    void aServerThatTakesFewerSessionsGetsFewerAndNothingIsLost() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().maxLogins(2));
+        Map<String, String> expected = writeInbox(server.home());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(String.valueOf(record.getMessage()) + " " + List.of(record.getParameters() == null
+                        ? new Object[0] : record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(ParallelDownloads.class.getName());
+        logger.addHandler(capture);
+        try {
+            Map<String, String> received = route(uri("autoftp", server, "inbox",
+                    "binary=true&delete=true&delay=100&parallelDownloads=4"), new CopyOnWriteArrayList<>());
+            assertEquals(expected, received);
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(0, regularFiles(server.home().resolve("inbox")));
+        assertEquals(2, lines.stream().filter(l -> l.contains("one parallel download connection fewer")).count(),
+                "one INFO line per helper the server refused: " + lines);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("421")), "the server's reply is named: " + lines);
+    }
+
+    @Test
+    void noHelpersWithAReadLock() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Map<String, String> expected = writeInbox(server.home());
+        Map<String, String> received = route(uri("autoftp", server, "inbox",
+                "binary=true&delete=true&delay=100&readLock=rename"),
+                new CopyOnWriteArrayList<>());
+        assertEquals(expected, received);
+        assertEquals(1, server.log().stream().filter(c -> c.verb().equals("RETR"))
+                .map(EmbeddedFtpServer.LoggedCommand::session).distinct().count(), "one session downloads");
+    }
+
+    @Test
+    void oneTurnsItOff() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Map<String, String> expected = writeInbox(server.home());
+        Map<String, String> received = route(uri("autoftp", server, "inbox",
+                "binary=true&delete=true&delay=100&parallelDownloads=1"), new CopyOnWriteArrayList<>());
+        assertEquals(expected, received);
+        assertEquals(1, server.sessionCount());
+    }
+
+    /** FILES files of different sizes (some empty, some over 1 MiB) in inbox/; name → SHA-256. */
+    private static Map<String, String> writeInbox(Path home) throws Exception {
+        Path inbox = Files.createDirectories(home.resolve("inbox"));
+        Map<String, String> sums = new TreeMap<>();
+        for (int i = 0; i < FILES; i++) {
+            String name = String.format("f%03d.bin", i);
+            long size = i % 10 == 0 ? 0 : i % 7 == 0 ? 1_500_000 + i : 1_000L * i;
+            sums.put(name, TestFiles.sha256(TestFiles.writeRandom(inbox, name, size, i)));
+        }
+        return sums;
+    }
+
+    /** Runs {@code from(uri)} until FILES files were routed; name → SHA-256 of what the route got. */
+    private Map<String, String> route(String uri, List<String> order) throws Exception {
+        Map<String, String> received = new ConcurrentHashMap<>();
+        startRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).process(exchange -> {
+                    String name = exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class);
+                    File body = exchange.getMessage().getBody(File.class);
+                    if (received.put(name, TestFiles.sha256(body.toPath())) != null) {
+                        throw new AssertionError(name + " routed twice");
+                    }
+                    order.add(name);
+                });
+            }
+        });
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received.size() < FILES && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return new TreeMap<>(received);
+    }
+
+    private static long regularFiles(Path dir) throws Exception {
+        Duration settle = Duration.ofSeconds(10); // the last delete follows the last exchange
+        long deadline = System.nanoTime() + settle.toNanos();
+        long count;
+        do {
+            try (var files = Files.list(dir)) {
+                count = files.filter(Files::isRegularFile).count();
+            }
+        } while (count > 0 && System.nanoTime() < deadline && sleep());
+        return count;
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(50);
+        return true;
+    }
+
+    private static List<Path> workFiles() throws Exception {
+        Path work = MemorySafeDownload.workDirectory("").getParent();
+        if (!Files.isDirectory(work)) {
+            return List.of();
+        }
+        try (var files = Files.walk(work)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+}
