@@ -32,9 +32,12 @@ import org.apache.camel.impl.DefaultCamelContext;
 /** Writes the report page (AsciiDoc) and its bar chart (PNG, drawn with Java2D) from a run's results. */
 final class Report {
 
-    private static final List<String> SERVERS = List.of("Apache FtpServer", "vsftpd");
+    private static final List<String> SERVERS = List.of(Benchmark.APACHE, Benchmark.VSFTPD);
+    /** The columns of the main tables: autoftp with its defaults against curl and stock camel-ftp. */
+    private static final List<Client> MAIN = List.of(Client.CURL, Client.STOCK, Client.AUTOFTP);
     private static final Map<Client, Color> COLORS = new EnumMap<>(Map.of(
-            Client.CURL, new Color(0x888888), Client.STOCK, new Color(0xE08A2C), Client.AUTOFTP, new Color(0x2F6DB5)));
+            Client.CURL, new Color(0x888888), Client.STOCK, new Color(0xE08A2C), Client.AUTOFTP, new Color(0x2F6DB5),
+            Client.AUTOFTP_ACTIVE, new Color(0x8DB4E2)));
 
     private final Benchmark bench;
     private final Duration took;
@@ -49,6 +52,33 @@ final class Report {
             case LARGE -> bench.largeMiB + " MiB download";
             case SMALL -> String.format(Locale.ROOT, "%,d × 10 KiB download", bench.smallFiles);
             case LISTING -> String.format(Locale.ROOT, "one poll of a %,d-entry directory", bench.listingEntries);
+            case UPLOAD -> bench.largeMiB + " MiB upload";
+            case LOW_MEMORY -> bench.largeMiB + " MiB download, " + Benchmark.LOW_MEMORY_XMX;
+            case FALLBACK -> String.format(Locale.ROOT, "%,d × 10 KiB download, fallback", bench.smallFiles);
+        };
+    }
+
+    static List<String> servers(Workload w) {
+        return w == Workload.FALLBACK ? List.of(Benchmark.VSFTPD_NO_PASV) : SERVERS;
+    }
+
+    /** A client's name in a table or chart; against the server that refuses passive mode it says its mode. */
+    static String label(Workload w, Client c) {
+        if (w != Workload.FALLBACK) {
+            return c.label;
+        }
+        return switch (c) {
+            case STOCK -> "stock (active)";
+            case AUTOFTP -> "autoftp (auto)";
+            default -> c.label;
+        };
+    }
+
+    static String shortLabel(Client c) {
+        return switch (c) {
+            case STOCK -> "stock";
+            case AUTOFTP_ACTIVE -> "autoftp active";
+            default -> c.label;
         };
     }
 
@@ -64,7 +94,12 @@ final class Report {
 
     /** Median of the verified measurements, or empty. */
     Optional<Double> median(Workload w, String server, Client c) {
-        return median(of(w, server, c).stream().filter(Result::ok).map(Result::value).collect(Collectors.toList()));
+        return median(w, server, c, Result::value);
+    }
+
+    Optional<Double> median(Workload w, String server, Client c, java.util.function.ToDoubleFunction<Result> metric) {
+        return median(of(w, server, c).stream().filter(Result::ok).map(metric::applyAsDouble)
+                .filter(v -> !Double.isNaN(v)).collect(Collectors.toList()));
     }
 
     static Optional<Double> median(List<Double> values) {
@@ -79,20 +114,49 @@ final class Report {
 
     /** autoftp's speed over the other client's in one round (above 1: autoftp faster). */
     Optional<Double> ratio(Workload w, String server, Client other, int round) {
-        Optional<Result> a = of(w, server, Client.AUTOFTP, round);
-        Optional<Result> o = of(w, server, other, round);
-        if (a.isEmpty() || o.isEmpty() || !a.get().ok() || !o.get().ok()) {
+        return ratio(w, Client.AUTOFTP, w, other, server, round);
+    }
+
+    /** One round's speed of a client in a workload over another's (both verified), or empty. */
+    Optional<Double> ratio(Workload wa, Client a, Workload wb, Client b, String server, int round) {
+        Optional<Result> ra = of(wa, server, a, round);
+        Optional<Result> rb = of(wb, server, b, round);
+        if (ra.isEmpty() || rb.isEmpty() || !ra.get().ok() || !rb.get().ok()) {
             return Optional.empty();
         }
-        return Optional.of(a.get().speed() / o.get().speed());
+        return Optional.of(ra.get().speed() / rb.get().speed());
+    }
+
+    /** LOW_MEMORY: the child JVM's speed over the same client's unconstrained LARGE speed in the same round. */
+    Optional<Double> vsUnconstrained(String server, Client c, int round) {
+        return ratio(Workload.LOW_MEMORY, c, Workload.LARGE, c, server, round);
+    }
+
+    /** FALLBACK: a client's speed over autoftp pinned to active in the same round. */
+    Optional<Double> vsPinned(Client c, int round) {
+        return ratio(Workload.FALLBACK, c, Workload.FALLBACK, Client.AUTOFTP_ACTIVE, Benchmark.VSFTPD_NO_PASV, round);
     }
 
     Optional<Double> medianRatio(Workload w, String server, Client other) {
+        return medianOverRounds(round -> ratio(w, server, other, round));
+    }
+
+    Optional<Double> medianOverRounds(java.util.function.IntFunction<Optional<Double>> perRound) {
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= bench.rounds; round++) {
-            ratio(w, server, other, round).ifPresent(ratios::add);
+            perRound.apply(round).ifPresent(ratios::add);
         }
         return median(ratios);
+    }
+
+    /** "2 of 3: OutOfMemoryError (Java heap space)", the first failure's reason up to its first comma; "" if none. */
+    String failures(Workload w, String server, Client c) {
+        List<Result> failed = of(w, server, c).stream().filter(r -> !r.ok()).collect(Collectors.toList());
+        if (failed.isEmpty()) {
+            return "";
+        }
+        return failed.size() + " of " + of(w, server, c).size() + " failed: "
+               + failed.get(0).failure().split(",")[0].replace("|", "\\|");
     }
 
     static String num(Optional<Double> v) {
@@ -109,9 +173,30 @@ final class Report {
     String cell(Workload w, String server, Client c, int round) {
         Optional<Result> r = of(w, server, c, round);
         if (r.isEmpty()) {
-            return c == Client.CURL && !bench.curl ? "skipped" : "—";
+            return missing(w, c);
         }
         return r.get().ok() ? num(r.get().value()) : "failed: " + r.get().failure().replace("|", "\\|");
+    }
+
+    /** Why a client has no measurement: not part of the workload, or curl not installed. */
+    String missing(Workload w, Client c) {
+        if (!w.clients().contains(c)) {
+            return "not run";
+        }
+        return c == Client.CURL && !bench.curl ? "skipped" : "—";
+    }
+
+    static String num(double v, String unit) {
+        return Double.isNaN(v) ? "—" : num(v) + unit;
+    }
+
+    /** The clients of one workload, server and round in the order they ran. */
+    String order(Workload w, String server, int round) {
+        return bench.results.stream()
+                .filter(r -> r.workload() == w && r.server().equals(server) && r.round() == round)
+                .sorted((a, b) -> Integer.compare(a.position(), b.position()))
+                .map(r -> shortLabel(r.client()))
+                .collect(Collectors.joining(", "));
     }
 
     void write() throws IOException {
@@ -131,27 +216,69 @@ final class Report {
                 .append(date).append(", ").append(bench.rounds).append(" rounds, ").append(took.toMinutes())
                 .append(" min ").append(took.toSecondsPart()).append(" s.\n\n");
         s.append("image::benchmark.png[Medians per workload, server and client]\n\n");
-        s.append("Not measured yet: the 1 GiB upload, the 1 GiB download under `-Xmx128m`, and the cost of a fallback."
-                 + " All Camel measurements share one JVM (a fresh Camel context each): from the second round on, stock"
-                 + " camel-ftp runs in a warm JVM with a grown heap, so its first round shows the cold figure and the"
-                 + " medians flatter it.\n\n");
+        s.append("All Camel measurements except the ones under `" + Benchmark.LOW_MEMORY_XMX + "` share one JVM (a"
+                 + " fresh Camel context each): from the second round on, stock camel-ftp runs in a warm JVM with a"
+                 + " grown heap, so its first round shows the cold figure and the medians flatter it.\n\n");
 
         s.append("== Medians\n\n");
         s.append("Throughput in MiB/s or files/s (higher is better); the listing in seconds (lower is better). Ratios "
                  + "are speed ratios, above 1 when autoftp is faster (for the listing: the other client's time over "
                  + "autoftp's), the median of the per-round ratios. A failed or unverified transfer counts in no "
-                 + "median.\n\n");
+                 + "median. autoftp runs with its defaults everywhere; in the fallback rows stock camel-ftp runs with "
+                 + "its default, active mode (see <<fallback>>).\n\n");
         s.append("[cols=\"3,2,>1,>1,>1,>1,>1\",options=\"header\"]\n|===\n")
                 .append("| workload | server | curl | stock camel-ftp | autoftp | autoftp / curl | autoftp / stock\n");
         for (Workload w : Workload.values()) {
-            for (String server : SERVERS) {
+            for (String server : servers(w)) {
                 s.append("| ").append(title(w)).append(" (").append(w.unit).append(") | ").append(server);
-                for (Client c : Client.values()) {
-                    s.append(" | ").append(c == Client.CURL && !bench.curl ? "skipped" : num(median(w, server, c)));
+                for (Client c : MAIN) {
+                    Optional<Double> m = median(w, server, c);
+                    s.append(" | ").append(m.isEmpty() && !of(w, server, c).isEmpty() ? "failed" : m.isEmpty()
+                            ? missing(w, c) : num(m.get()));
                 }
                 s.append(" | ").append(num(medianRatio(w, server, Client.CURL)))
                         .append(" | ").append(num(medianRatio(w, server, Client.STOCK))).append('\n');
             }
+        }
+        s.append("|===\n\n");
+
+        s.append("[[low-memory]]\n== Under `").append(Benchmark.LOW_MEMORY_XMX).append("`\n\n");
+        s.append("The large download again, each in a child JVM with `").append(Benchmark.LOW_MEMORY_XMX)
+                .append("`; its peak resident set (RSS) sampled from `/proc`. The ratio is the child's speed over the ")
+                .append("same client's unconstrained large download (in the benchmark's JVM) in the same round. The ")
+                .append("issue's target for autoftp: at most 150 MB (143 MiB) peak RSS at 0.8× its unconstrained ")
+                .append("speed or more. Medians of the verified rounds.\n\n");
+        s.append("[cols=\"2,2,>1,>1,>1,3\",options=\"header\"]\n|===\n")
+                .append("| server | client | MiB/s | peak RSS (MiB) | / unconstrained | failures\n");
+        for (String server : SERVERS) {
+            for (Client c : Workload.LOW_MEMORY.clients()) {
+                s.append("| ").append(server).append(" | ").append(c.label)
+                        .append(" | ").append(num(median(Workload.LOW_MEMORY, server, c)))
+                        .append(" | ").append(num(median(Workload.LOW_MEMORY, server, c, Result::peakRssMiB)))
+                        .append(" | ").append(num(medianOverRounds(round -> vsUnconstrained(server, c, round))))
+                        .append(" | ").append(failures(Workload.LOW_MEMORY, server, c)).append('\n');
+            }
+        }
+        s.append("|===\n\n");
+
+        s.append("[[fallback]]\n== Fallback\n\n");
+        s.append("The small files from a vsftpd that refuses passive mode (`pasv_enable=NO`: EPSV and PASV answer 550)."
+                 + " autoftp with its defaults (`dataChannel=auto`, a fresh mode memory every measurement, so the "
+                 + "first file pays for the fallback), autoftp pinned to the mode that works (`dataChannel=active`), "
+                 + "and stock camel-ftp with `passiveMode=false` (its default). First file: from "
+                 + "`CamelContext.start()` until the first file was written, in milliseconds. The ratio is the speed "
+                 + "over pinned autoftp's in the same round. The issue's targets: within 5% of the pinned mode (a "
+                 + "ratio of 0.95 or more) and the first file within one `dataConnectTimeout` (5 s).\n\n");
+        s.append("[cols=\"3,>1,>1,>1,3\",options=\"header\"]\n|===\n")
+                .append("| client | files/s | first file (ms) | / autoftp active | failures\n");
+        for (Client c : Workload.FALLBACK.clients()) {
+            s.append("| ").append(label(Workload.FALLBACK, c))
+                    .append(" | ").append(num(median(Workload.FALLBACK, Benchmark.VSFTPD_NO_PASV, c)))
+                    .append(" | ").append(num(median(Workload.FALLBACK, Benchmark.VSFTPD_NO_PASV, c,
+                            r -> r.firstSeconds() * 1000)))
+                    .append(" | ").append(c == Client.AUTOFTP_ACTIVE ? "1"
+                            : num(medianOverRounds(round -> vsPinned(c, round))))
+                    .append(" | ").append(failures(Workload.FALLBACK, Benchmark.VSFTPD_NO_PASV, c)).append('\n');
         }
         s.append("|===\n\n");
 
@@ -161,21 +288,40 @@ final class Report {
                 .append("| workload | server | round | order | curl | stock camel-ftp | autoftp | autoftp / curl"
                         + " | autoftp / stock\n");
         for (Workload w : Workload.values()) {
-            for (String server : SERVERS) {
+            for (String server : servers(w)) {
                 for (int round = 1; round <= bench.rounds; round++) {
-                    int rnd = round;
-                    String order = bench.results.stream()
-                            .filter(r -> r.workload() == w && r.server().equals(server) && r.round() == rnd)
-                            .sorted((a, b) -> Integer.compare(a.position(), b.position()))
-                            .map(r -> r.client() == Client.STOCK ? "stock" : r.client().label)
-                            .collect(Collectors.joining(", "));
                     s.append("| ").append(title(w)).append(" (").append(w.unit).append(") | ").append(server)
-                            .append(" | ").append(round).append(" | ").append(order);
-                    for (Client c : Client.values()) {
+                            .append(" | ").append(round).append(" | ").append(order(w, server, round));
+                    for (Client c : MAIN) {
                         s.append(" | ").append(cell(w, server, c, round));
                     }
                     s.append(" | ").append(num(ratio(w, server, Client.CURL, round)))
                             .append(" | ").append(num(ratio(w, server, Client.STOCK, round))).append('\n');
+                }
+            }
+        }
+        s.append("|===\n\n");
+        s.append("Under `").append(Benchmark.LOW_MEMORY_XMX).append("` and with the fallback, every round:\n\n");
+        s.append("[cols=\"3,2,>1,2,2,>1,>1,>1,>1\",options=\"header\"]\n|===\n")
+                .append("| workload | server | round | order | client | speed | peak RSS (MiB) | first file (ms)"
+                        + " | ratio\n");
+        for (Workload w : List.of(Workload.LOW_MEMORY, Workload.FALLBACK)) {
+            for (String server : servers(w)) {
+                for (int round = 1; round <= bench.rounds; round++) {
+                    for (Client c : w.clients()) {
+                        Optional<Result> r = of(w, server, c, round);
+                        Optional<Double> ratio = w == Workload.LOW_MEMORY ? vsUnconstrained(server, c, round)
+                                : c == Client.AUTOFTP_ACTIVE ? Optional.empty() : vsPinned(c, round);
+                        s.append("| ").append(title(w)).append(" (").append(w.unit).append(") | ").append(server)
+                                .append(" | ").append(round).append(" | ").append(order(w, server, round))
+                                .append(" | ").append(label(w, c))
+                                .append(" | ").append(cell(w, server, c, round))
+                                .append(" | ").append(r.map(x -> num(x.peakRssMiB(), "")).orElse("—"))
+                                .append(" | ").append(r.filter(Result::ok)
+                                        .map(x -> num(x.firstSeconds() * 1000, "")).orElse("—"))
+                                .append(" | ").append(ratio.map(v -> num(v) + (w == Workload.LOW_MEMORY
+                                        ? " of unconstrained" : " of active")).orElse("—")).append('\n');
+                    }
                 }
             }
         }
@@ -189,7 +335,8 @@ final class Report {
         s.append("* JDK ").append(System.getProperty("java.runtime.version")).append(" (")
                 .append(System.getProperty("java.vm.name")).append("), heap -Xmx")
                 .append(System.getProperty("bench.xmx", "?")).append(" (max ")
-                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB)\n");
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB); the low-memory child JVMs `")
+                .append(Benchmark.LOW_MEMORY_XMX).append(" -XX:+ExitOnOutOfMemoryError`\n");
         s.append("* Camel ").append(camelVersion()).append(", commons-net ")
                 .append(Optional.ofNullable(org.apache.commons.net.ftp.FTPClient.class.getPackage()
                         .getImplementationVersion()).orElse("(version not in its manifest)"))
@@ -206,7 +353,8 @@ final class Report {
                 * Servers: Apache FtpServer (`EmbeddedFtpServer`, in the benchmark's JVM) and vsftpd (`RealFtpServer`, a \
                 child process running as root), both on 127.0.0.1 with their defaults, passive and active allowed. \
                 Each holds the same files, written once before the first round (so they are in the page cache for \
-                every client alike).
+                every client alike). For the fallback, a second vsftpd started with \
+                `RealFtpServer.builder().kind(VSFTPD).refusePassive()` holds the same small files.
                 * Clients, measured one after the other in the same run, the order rotating every round:
                 ** curl with its defaults (EPSV passive, binary), one process per measurement;
                 ** stock camel-ftp, `ftp:` with camel-ftp's defaults plus `binary=true&passiveMode=true`;
@@ -230,6 +378,29 @@ final class Report {
                 connect, login, the directory listing and its parsing, and the consumer's check of every entry, with \
                 no download. Verified: the filter saw every entry. curl: `curl ftp://.../list/` (LIST) into a file, \
                 its lifetime; verified by counting the entries in its output.
+                * Upload: one random file of the large file's size, written once per run on the local disk (not on a \
+                server), in a folder of its own; a route `file:<folder>?noop=true&initialDelay=0` to the server's \
+                `up/` directory (stock: `ftp://...@host:port/up?binary=true&passiveMode=true`, autoftp: \
+                `autoftp://...@host:port/up?binary=true`). Time from `CamelContext.start()` until the FTP producer \
+                has completed the exchange (a processor after the `to`); curl: `curl -T <file> ftp://.../up/big.bin`, \
+                the process's lifetime. Verified by the SHA-256 of `up/big.bin` in the server's directory, which is \
+                then deleted before the next client's upload.
+                * Under `-Xmx128m`: stock camel-ftp and autoftp only (curl has no heap to limit). The large-file route \
+                with the same URI and options runs in a child JVM (`java -Xmx128m -XX:+ExitOnOutOfMemoryError -cp \
+                <the benchmark's classpath> io.autoftp.bench.Benchmark$LowMemoryChild`), which prints its time from \
+                `CamelContext.start()` until the file was written, so the JVM's start is not in it; it is a cold JVM \
+                in every round, unlike the unconstrained run it is compared with (warm from round 2 on). The parent \
+                samples the child's `VmHWM` and `VmRSS` in `/proc/<pid>/status` every 50 ms while it lives and keeps \
+                the largest. Verified by the file's SHA-256. An `OutOfMemoryError` (stock camel-ftp reads a whole file \
+                into memory) ends the child and is recorded as a failure; the run goes on.
+                * Fallback: the small-files route against the vsftpd that refuses passive mode, with autoftp's \
+                defaults (`dataChannel=auto`), autoftp pinned to `dataChannel=active`, and stock camel-ftp with its \
+                default `passiveMode=false` (passive could not work there), timed and verified as the small files, \
+                plus the time until the first file was written. That server answers EPSV and PASV with an error \
+                reply, on which autoftp falls back at once (EPRT next). A firewall that silently drops the passive \
+                data connection instead costs the first file at most one `dataConnectTimeout` (5 s by default), and \
+                no later transfer anything, once the mode is learned; that case is not measured here but covered by \
+                the network-namespace matrix tests (`FirewallMatrixTest` asserts both).
                 * Ratios compare the same round's measurements; medians are over the rounds. No timing is asserted \
                 anywhere: the benchmark reports, it does not pass or fail on speed.
 
@@ -241,11 +412,13 @@ final class Report {
                 ./mvnw -B -Pbench -pl bench -am verify -DskipTests -Dbench.rounds=3
                 ----
 
-                `-Dbench.largeMiB=1024` (the large file's size), `-Dbench.smallFiles=1000`, \
-                `-Dbench.listingEntries=10000` and `-Dbench.xmx=6g` (the benchmark JVM's heap; stock camel-ftp holds \
-                a large file in memory) change the workloads. The `bench` profile is the only place the `bench/` \
-                module is built: `./mvnw verify` and CI never run it. `-DskipTests` skips the other modules' tests, \
-                not the benchmark. It rewrites this page and `images/benchmark.png`.
+                `-Dbench.largeMiB=1024` (the size of the large download, the upload and the download under \
+                `-Xmx128m`), `-Dbench.smallFiles=1000` (also the fallback's files), `-Dbench.listingEntries=10000` \
+                and `-Dbench.xmx=6g` (the benchmark JVM's heap; stock camel-ftp holds a large file in memory; the \
+                low-memory children always get `-Xmx128m`) change the workloads. It starts three servers: Apache \
+                FtpServer, vsftpd, and a second vsftpd that refuses passive mode. The `bench` profile is the only \
+                place the `bench/` module is built: `./mvnw verify` and CI never run it. `-DskipTests` skips the \
+                other modules' tests, not the benchmark. It rewrites this page and `images/benchmark.png`.
                 """);
         return s.toString();
     }
@@ -274,7 +447,14 @@ final class Report {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** One panel per workload and server, a bar per client (its median), each panel on its own scale. */
+    /** One bar: a median (empty: {@code missing} is shown instead) and a note under the client's name. */
+    record Bar(String label, Color color, Optional<Double> value, String note, String missing) {
+    }
+
+    /**
+     * One panel per workload and server, a bar per client (its median), each panel on its own scale. The fallback
+     * row has one server: its second panel shows the time until the first file.
+     */
     BufferedImage chart() {
         int panelW = 560;
         int panelH = 260;
@@ -294,18 +474,41 @@ final class Report {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         int lx = 20;
         for (Client c : Client.values()) {
+            String name = c == Client.AUTOFTP_ACTIVE ? "autoftp, dataChannel=active" : c.label;
             g.setColor(COLORS.get(c));
             g.fillRect(lx, 42, 14, 14);
             g.setColor(Color.BLACK);
-            g.drawString(c.label, lx + 20, 54);
-            lx += 40 + g.getFontMetrics().stringWidth(c.label);
+            g.drawString(name, lx + 20, 54);
+            lx += 40 + g.getFontMetrics().stringWidth(name);
         }
         int row = 0;
         for (Workload w : Workload.values()) {
-            int col = 0;
-            for (String server : SERVERS) {
-                panel(g, w, server, 20 + col * panelW, top + row * panelH, panelW - 20, panelH - 20);
-                col++;
+            int y = top + row * panelH;
+            List<String> servers = servers(w);
+            for (int col = 0; col < servers.size(); col++) {
+                String server = servers.get(col);
+                String subtitle = w == Workload.LISTING ? "seconds, lower is better" : w.unit + ", higher is better";
+                List<Bar> bars = new ArrayList<>();
+                for (Client c : w.clients()) {
+                    String note = "";
+                    if (w == Workload.LOW_MEMORY) {
+                        note = median(w, server, c, Result::peakRssMiB).map(v -> "peak RSS " + num(v) + " MiB")
+                                .orElse("");
+                    }
+                    bars.add(new Bar(label(w, c), COLORS.get(c), median(w, server, c), note, noResult(w, server, c)));
+                }
+                panel(g, title(w) + ", " + server, subtitle, bars, 20 + col * panelW, y, panelW - 20, panelH - 20);
+            }
+            if (w == Workload.FALLBACK) {
+                String server = servers.get(0);
+                List<Bar> bars = new ArrayList<>();
+                for (Client c : w.clients()) {
+                    bars.add(new Bar(label(w, c), COLORS.get(c), median(w, server, c, r -> r.firstSeconds() * 1000),
+                            "", noResult(w, server, c)));
+                }
+                panel(g, "Fallback: time until the first file",
+                        "milliseconds from CamelContext.start(), lower is better", bars, 20 + panelW, y, panelW - 20,
+                        panelH - 20);
             }
             row++;
         }
@@ -313,49 +516,54 @@ final class Report {
         return img;
     }
 
-    private void panel(Graphics2D g, Workload w, String server, int x, int y, int pw, int ph) {
+    /** What a bar without a median says: its failure (all rounds failed), skipped, or no result. */
+    String noResult(Workload w, String server, Client c) {
+        List<Result> rs = of(w, server, c);
+        if (rs.isEmpty()) {
+            return missing(w, c);
+        }
+        boolean oom = rs.stream().allMatch(r -> !r.ok() && r.failure().startsWith("OutOfMemoryError"));
+        return oom ? "OutOfMemoryError" : "failed";
+    }
+
+    private void panel(Graphics2D g, String title, String subtitle, List<Bar> bars, int x, int y, int pw, int ph) {
         g.setColor(new Color(0xF4F4F4));
         g.fillRect(x, y, pw, ph);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title(w) + ", " + server, x + 10, y + 20);
+        g.drawString(title, x + 10, y + 20);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(w == Workload.LISTING ? "seconds, lower is better" : w.unit + ", higher is better", x + 10,
-                y + 36);
-        double max = 0;
-        Map<Client, Optional<Double>> medians = new EnumMap<>(Client.class);
-        for (Client c : Client.values()) {
-            Optional<Double> m = median(w, server, c);
-            medians.put(c, m);
-            max = Math.max(max, m.orElse(0.0));
-        }
-        int baseY = y + ph - 30;
+        g.drawString(subtitle, x + 10, y + 36);
+        double max = bars.stream().mapToDouble(b -> b.value().orElse(0.0)).max().orElse(0);
+        boolean notes = bars.stream().anyMatch(b -> !b.note().isEmpty());
+        int baseY = y + ph - (notes ? 44 : 30);
         int chartTop = y + 60;
         int barW = 110;
-        int gap = (pw - 3 * barW) / 4;
+        int gap = (pw - bars.size() * barW) / (bars.size() + 1);
         g.setStroke(new BasicStroke(1));
         g.setColor(Color.GRAY);
         g.drawLine(x + 10, baseY, x + pw - 10, baseY);
-        int i = 0;
-        for (Client c : Client.values()) {
+        FontMetrics fm = g.getFontMetrics();
+        for (int i = 0; i < bars.size(); i++) {
+            Bar bar = bars.get(i);
             int bx = x + gap + i * (barW + gap);
-            Optional<Double> m = medians.get(c);
-            FontMetrics fm = g.getFontMetrics();
-            if (m.isPresent() && max > 0) {
-                int bh = (int) Math.round((baseY - chartTop) * m.get() / max);
-                g.setColor(COLORS.get(c));
+            if (bar.value().isPresent() && max > 0) {
+                int bh = (int) Math.round((baseY - chartTop) * bar.value().get() / max);
+                g.setColor(bar.color());
                 g.fillRect(bx, baseY - bh, barW, bh);
                 g.setColor(Color.BLACK);
-                String label = num(m.get());
+                String label = num(bar.value().get());
                 g.drawString(label, bx + (barW - fm.stringWidth(label)) / 2, baseY - bh - 4);
             } else {
-                g.setColor(Color.DARK_GRAY);
-                String label = c == Client.CURL && !bench.curl ? "skipped" : "no result";
-                g.drawString(label, bx + (barW - fm.stringWidth(label)) / 2, baseY - 4);
+                g.setColor(bar.missing().equals("OutOfMemoryError") ? new Color(0xB00020) : Color.DARK_GRAY);
+                g.drawString(bar.missing(), bx + (barW - fm.stringWidth(bar.missing())) / 2, baseY - 4);
             }
             g.setColor(Color.BLACK);
-            g.drawString(c.label, bx + (barW - fm.stringWidth(c.label)) / 2, baseY + 16);
-            i++;
+            g.drawString(bar.label(), bx + (barW - fm.stringWidth(bar.label())) / 2, baseY + 16);
+            if (!bar.note().isEmpty()) {
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(bar.note(), bx + (barW - fm.stringWidth(bar.note())) / 2, baseY + 32);
+            }
         }
     }
 }
