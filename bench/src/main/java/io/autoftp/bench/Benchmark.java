@@ -52,7 +52,12 @@ public final class Benchmark {
     enum Client {
         CURL("curl"), STOCK("stock camel-ftp"), AUTOFTP("autoftp"),
         /** autoftp with {@code dataChannel=active}: the correctly pinned mode the fallback is compared with. */
-        AUTOFTP_ACTIVE("autoftp, active");
+        AUTOFTP_ACTIVE("autoftp, active"),
+        /**
+         * autoftp in a child JVM with its default heap: the cold-JVM run the one under {@code -Xmx128m} is compared
+         * with, so that both pay the same JVM warm-up.
+         */
+        AUTOFTP_DEFAULT_HEAP("autoftp, default heap");
 
         final String label;
 
@@ -74,7 +79,7 @@ public final class Benchmark {
         List<Client> clients() {
             return switch (this) {
                 // curl has no heap to limit
-                case LOW_MEMORY -> List.of(Client.STOCK, Client.AUTOFTP);
+                case LOW_MEMORY -> List.of(Client.STOCK, Client.AUTOFTP, Client.AUTOFTP_DEFAULT_HEAP);
                 // stock camel-ftp is active by default, which is what this server needs: it runs with its default
                 case FALLBACK -> List.of(Client.STOCK, Client.AUTOFTP, Client.AUTOFTP_ACTIVE);
                 default -> List.of(Client.CURL, Client.STOCK, Client.AUTOFTP);
@@ -102,7 +107,8 @@ public final class Benchmark {
      * (Camel downloads of many files: until the first one was written) are NaN where not measured.
      */
     record Result(Workload workload, String server, int round, int position, Client client, double seconds,
-                  double value, String failure, double peakRssMiB, double firstSeconds) {
+                  double value, String failure, double peakRssMiB, double firstSeconds, double machineBusy,
+                  double machineCpuSeconds) {
         boolean ok() {
             return failure == null;
         }
@@ -294,14 +300,16 @@ public final class Benchmark {
         Path out = Files.createDirectories(work.resolve("out-" + round + "-" + position + "-" + workload));
         Path uploaded = server.home().resolve("up/big.bin");
         try {
+            long[] ticksBefore = machineTicks();
             Outcome o = switch (client) {
                 case CURL -> curl(workload, server, out);
-                case STOCK, AUTOFTP, AUTOFTP_ACTIVE -> switch (workload) {
+                case STOCK, AUTOFTP, AUTOFTP_ACTIVE, AUTOFTP_DEFAULT_HEAP -> switch (workload) {
                     case UPLOAD -> upload(server, client);
                     case LOW_MEMORY -> lowMemory(server, out, client);
                     default -> camel(workload, server, out, client);
                 };
             };
+            long[] ticksAfter = machineTicks();
             String failure = o.failure != null ? o.failure : verify(workload, out, uploaded, o.seen);
             double seconds = o.nanos / 1e9;
             double value = switch (workload) {
@@ -311,11 +319,38 @@ public final class Benchmark {
             };
             return new Result(workload, server.name(), round, position, client, seconds, value, failure,
                     o.peakRssKiB < 0 ? Double.NaN : o.peakRssKiB / 1024.0,
-                    o.firstNanos < 0 ? Double.NaN : o.firstNanos / 1e9);
+                    o.firstNanos < 0 ? Double.NaN : o.firstNanos / 1e9, busy(ticksBefore, ticksAfter),
+                    (ticksAfter[0] - ticksBefore[0] - (ticksAfter[1] - ticksBefore[1])) / (double) CLOCK_TICKS);
         } finally {
             deleteTree(out);
             Files.deleteIfExists(uploaded); // the next client uploads to an empty up/
         }
+    }
+
+    /** Linux's USER_HZ: /proc/stat counts in hundredths of a second on every architecture the JDK runs on. */
+    static final int CLOCK_TICKS = 100;
+
+    /**
+     * The machine's CPU time so far (all cores: client, servers, kernel) from /proc/stat: {total, idle + iowait}
+     * in clock ticks; zeros where /proc is not there.
+     */
+    static long[] machineTicks() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < cpu.length; i++) {
+                total += Long.parseLong(cpu[i]);
+            }
+            return new long[] { total, Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]) };
+        } catch (IOException | RuntimeException e) {
+            return new long[] { 0, 0 };
+        }
+    }
+
+    /** The share of the machine's CPU time that was busy between two {@link #machineTicks}, NaN if unknown. */
+    static double busy(long[] before, long[] after) {
+        long total = after[0] - before[0];
+        return total <= 0 ? Double.NaN : 1 - (after[1] - before[1]) / (double) total;
     }
 
     /**
@@ -493,14 +528,17 @@ public final class Benchmark {
      */
     Outcome lowMemory(Server server, Path out, Client client) throws Exception {
         Path log = work.resolve("child-" + client + ".log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                LOW_MEMORY_XMX, "-XX:+ExitOnOutOfMemoryError", // an OOM ends the child instead of hanging the route
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (client != Client.AUTOFTP_DEFAULT_HEAP) { // the baseline gets the JVM's default heap
+            command.add(LOW_MEMORY_XMX);
+        }
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", // an OOM ends the child instead of hanging the route
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.ftpserver=error",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), // autoftp's work files, cleaned up by run()
                 "-cp", System.getProperty("java.class.path"), LowMemoryChild.class.getName(),
                 client.name(), server.name(), server.host(), String.valueOf(server.port()), server.user(),
-                server.password(), out.toString());
+                server.password(), out.toString()));
         long start = System.nanoTime();
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Path status = Path.of("/proc", String.valueOf(child.pid()), "status");
