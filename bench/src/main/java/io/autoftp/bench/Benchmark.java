@@ -475,17 +475,13 @@ public final class Benchmark {
                     }
                 }
             });
-            long start = System.nanoTime();
-            context.start();
-            boolean finished = done.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long nanos = (finished ? end.get() : System.nanoTime()) - start;
-            context.stop();
-            if (!finished) {
-                return new Outcome(nanos, seen.get(), "not complete after " + TIMEOUT.toMinutes() + " min ("
-                                                      + (expected - done.getCount()) + " of " + expected + ")");
+            Timed run = timed(context, done, end);
+            if (!run.finished()) {
+                return new Outcome(run.nanos(), seen.get(), "not complete after " + TIMEOUT.toMinutes() + " min ("
+                                                            + (expected - done.getCount()) + " of " + expected + ")");
             }
-            long firstNanos = expected > 1 && first.get() != 0 ? first.get() - start : -1;
-            return new Outcome(nanos, seen.get(), failure.get(), -1, firstNanos);
+            long firstNanos = expected > 1 && first.get() != 0 ? first.get() - run.start() : -1;
+            return new Outcome(run.nanos(), seen.get(), failure.get(), -1, firstNanos);
         }
     }
 
@@ -508,13 +504,24 @@ public final class Benchmark {
                             });
                 }
             });
-            long start = System.nanoTime();
-            context.start();
-            boolean finished = done.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long nanos = (finished ? end.get() : System.nanoTime()) - start;
-            context.stop();
-            return new Outcome(nanos, 0, finished ? null : "not complete after " + TIMEOUT.toMinutes() + " min");
+            Timed run = timed(context, done, end);
+            return new Outcome(run.nanos(), 0, run.finished() ? null
+                    : "not complete after " + TIMEOUT.toMinutes() + " min");
         }
+    }
+
+    /** A route's run: when it started, how long until its end mark (or the timeout), whether it finished. */
+    record Timed(long start, long nanos, boolean finished) {
+    }
+
+    /** Starts the context, waits for {@code done} at most {@link #TIMEOUT}, stops the context. */
+    static Timed timed(DefaultCamelContext context, CountDownLatch done, AtomicLong end) throws Exception {
+        long start = System.nanoTime();
+        context.start();
+        boolean finished = done.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        long nanos = (finished ? end.get() : System.nanoTime()) - start;
+        context.stop();
+        return new Timed(start, nanos, finished);
     }
 
     // ---------------------------------------------------------------------------------------------------------
