@@ -58,7 +58,7 @@ final class AutoFtpConsumer extends FtpConsumer {
     private boolean connectionLost;
     private int leftForNextPoll;
 
-    /** Helpers that download a poll's files ahead of the route, or null when {@code parallelDownloads} does not apply. */
+    /** Helpers that download a poll's files ahead of the route; null where {@code parallelDownloads} does not apply. */
     private ParallelDownloads parallelDownloads;
     private ExecutorService parallelDownloadThreads;
 
@@ -129,7 +129,8 @@ final class AutoFtpConsumer extends FtpConsumer {
         if (parallel > 1) {
             parallelDownloadThreads = getEndpoint().getCamelContext().getExecutorServiceManager()
                     .newFixedThreadPool(this, "AutoFtpParallelDownload", parallel - 1);
-            parallelDownloads = new ParallelDownloads((FtpEndpoint<FTPFile>) getEndpoint(), parallelDownloadThreads, parallel - 1);
+            parallelDownloads = new ParallelDownloads((FtpEndpoint<FTPFile>) getEndpoint(), parallelDownloadThreads,
+                    parallel - 1);
         }
     }
 

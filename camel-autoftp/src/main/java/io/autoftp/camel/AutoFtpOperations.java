@@ -2,7 +2,10 @@ package io.autoftp.camel;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +23,7 @@ import org.apache.camel.component.file.remote.FtpOperations;
 import org.apache.camel.component.file.remote.FtpsConfiguration;
 import org.apache.camel.component.file.remote.RemoteFileConfiguration;
 import org.apache.camel.component.file.remote.RemoteFileOperations;
+import org.apache.camel.util.FileUtil;
 import org.apache.camel.util.ObjectHelper;
 import org.apache.commons.net.ProtocolCommandEvent;
 import org.apache.commons.net.ProtocolCommandListener;
@@ -390,7 +394,8 @@ final class AutoFtpOperations extends FtpOperations {
         try {
             boolean retrieved;
             try {
-                retrieved = super.retrieveFile(name, exchange, size);
+                retrieved = ObjectHelper.isNotEmpty(endpoint.getLocalWorkDirectory()) && !endpoint.isResumeDownload()
+                        ? retrieveToWorkFile(name, exchange, size) : super.retrieveFile(name, exchange, size);
             } catch (GenericFileOperationFailedException | IllegalArgumentException e) {
                 restoreDirectory(e);
                 throw e;
@@ -407,6 +412,86 @@ final class AutoFtpOperations extends FtpOperations {
                 }
                 deleteWorkFiles(exchange);
             }
+        }
+    }
+
+    /**
+     * camel-ftp's download into the local work directory (same files, names, headers and activity events), without
+     * the directory it makes and removes again for every file: it calls {@code mkdirs} on the local file's own path,
+     * then deletes that directory because the path exists. On a journaling file system those two metadata writes cost
+     * more than the download of a small file (about 1 ms together on the benchmark machine's ext4).
+     */
+    @SuppressWarnings("unchecked")
+    private boolean retrieveToWorkFile(String name, Exchange exchange, long size) {
+        String server = endpoint.getConfiguration().remoteServerInformation();
+        clientActivityListener.setDownload(true);
+        clientActivityListener.setRemoteFileName(name);
+        clientActivityListener.setRemoteFileSize(size);
+        clientActivityListener.onBeginDownloading(server, name);
+        GenericFile<FTPFile> target = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
+        ObjectHelper.notNull(target, "Exchange should have the " + FileComponent.FILE_EXCHANGE_FILE + " set");
+        Path local = Path.of(FileUtil.normalizePath(endpoint.getLocalWorkDirectory()), target.getRelativeFilePath());
+        Path inProgress = local.resolveSibling(local.getFileName() + ".inprogress");
+        OutputStream out;
+        try {
+            if (!Files.isDirectory(local.getParent())) {
+                Files.createDirectories(local.getParent());
+            }
+            Files.deleteIfExists(local); // a leftover of an earlier run
+            out = Files.newOutputStream(inProgress); // replaces a leftover in-progress file
+        } catch (IOException e) {
+            throw activityError(new GenericFileOperationFailedException("Cannot create new local work file: " + local,
+                    e));
+        }
+        exchange.getIn().setHeader(FtpConstants.FILE_LOCAL_WORK_PATH, local.toString());
+        target.setBody(local.toFile());
+        boolean retrieved;
+        try (out) {
+            String remoteName = name;
+            String directory = null;
+            if (endpoint.getConfiguration().isStepwise()) {
+                directory = getCurrentDirectory();
+                String path = FileUtil.onlyPath(name);
+                if (path != null) {
+                    changeCurrentDirectory(path);
+                }
+                remoteName = FileUtil.stripPath(name);
+            }
+            retrieved = client.retrieveFile(remoteName, out);
+            exchange.getIn().setHeader(FtpConstants.FTP_REPLY_CODE, client.getReplyCode());
+            exchange.getIn().setHeader(FtpConstants.FTP_REPLY_STRING, client.getReplyString());
+            if (directory != null) {
+                changeCurrentDirectory(directory);
+            }
+        } catch (IOException e) {
+            deleteQuietly(inProgress);
+            throw activityError(new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
+                    e.getMessage(), e));
+        } catch (GenericFileOperationFailedException e) {
+            throw activityError(e);
+        }
+        if (retrieved) {
+            try {
+                Files.move(inProgress, local, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw activityError(new GenericFileOperationFailedException(
+                        "Cannot rename local work file from: " + inProgress + " to: " + local, e));
+            }
+            clientActivityListener.onDownloadComplete(server, name);
+        }
+        return retrieved;
+    }
+
+    private GenericFileOperationFailedException activityError(GenericFileOperationFailedException e) {
+        clientActivityListener.onGeneralError(endpoint.getConfiguration().remoteServerInformation(), e.getMessage());
+        return e;
+    }
+
+    private void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("Cannot delete the local work file {}: {}", file, e.getMessage());
         }
     }
 

@@ -55,7 +55,7 @@ final class ParallelDownloads {
         this.unopened = new AtomicInteger(helpers);
     }
 
-    /** Starts downloading {@code files} (in this order) on the helpers; the consumer asks {@link Batch#take} for each. */
+    /** Starts downloading {@code files}, in this order, on the helpers; the consumer asks {@link Batch#take}. */
     Batch start(List<GenericFile<FTPFile>> files) {
         Batch batch = new Batch(files);
         int helpers = Math.min(idle.size() + unopened.get(), files.size() - 1); // the consumer takes the first

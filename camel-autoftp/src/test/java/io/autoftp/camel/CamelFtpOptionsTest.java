@@ -129,6 +129,25 @@ class CamelFtpOptionsTest extends CamelTestSupport {
     }
 
     @Test
+    void localWorkDirectoryReplacesWhatAnEarlierRunLeftThereAndCleansUp() throws Exception {
+        String top = TestFiles.sha256(TestFiles.writeRandom(inbox, "left.bin", 300_000, 5));
+        Path deep = Files.createDirectories(inbox.resolve("sub"));
+        String nested = TestFiles.sha256(TestFiles.writeRandom(deep, "nested.bin", 20_000, 6));
+        Path work = dir("work");
+        // a process killed mid-file leaves its work files; the next download replaces both, whatever their size
+        Files.write(work.resolve("left.bin"), new byte[1_000_000]);
+        Files.write(work.resolve("left.bin.inprogress"), new byte[500_000]);
+        download("recursive=true&noop=true&localWorkDirectory=" + work);
+        TestFiles.awaitFiles(downloaded, 2, WAIT);
+        assertEquals(Map.of("left.bin", top, "sub/nested.bin", nested), TestFiles.sha256Tree(downloaded));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!TestFiles.sha256Tree(work).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(Map.of(), TestFiles.sha256Tree(work), "each work file is gone once its exchange is done");
+    }
+
+    @Test
     void producerWritesUnderATempNameThenRenames() throws Exception {
         startRoutes(new RouteBuilder() {
             @Override

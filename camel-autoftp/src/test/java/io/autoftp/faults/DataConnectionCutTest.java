@@ -44,7 +44,8 @@ class DataConnectionCutTest extends FaultTestSupport {
 
     /** Each cut, with the consumer downloading alone and with parallel download helpers (the default). */
     static Stream<Arguments> cutsAndParallelDownloads() {
-        return Stream.of(FtpFaultProxy.Cut.values()).flatMap(cut -> Stream.of(Arguments.of(cut, 1), Arguments.of(cut, 3)));
+        return Stream.of(FtpFaultProxy.Cut.values())
+                .flatMap(cut -> Stream.of(Arguments.of(cut, 1), Arguments.of(cut, 3)));
     }
 
     @ParameterizedTest
