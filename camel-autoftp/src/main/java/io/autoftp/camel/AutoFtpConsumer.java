@@ -78,6 +78,7 @@ final class AutoFtpConsumer extends FtpConsumer {
             return super.poll(dynamic);
         } catch (Error e) {
             int released = releaseUnfinished();
+            forceDisconnect(); // the control connection's state (directory, a reply not read) is unknown now
             LOG.error("Polling {} failed with {}: the poll is abandoned ({} file(s) released to be tried again) and"
                       + " polling goes on", getEndpoint(), e, released, e);
             throw new RuntimeCamelException("Polling " + getEndpoint() + " failed with " + e, e);

@@ -41,8 +41,8 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 /**
  * Apache FtpServer in a JVM of its own inside a network namespace (an embedded server cannot run in another namespace
  * than the test JVM's): {@code ip netns exec <ns> java -cp <test classpath>} this class's {@link #main}, listening on a
- * given address and an OS-chosen port, with one writable user, the passive port range and optionally an address to
- * advertise in 227 replies ({@code DataConnectionConfigurationFactory.setPassiveExternalAddress}). It logs every
+ * given address and a free port outside the passive range, with one writable user, the passive port range and
+ * optionally an address to advertise in 227 replies ({@code DataConnectionConfigurationFactory.setPassiveExternalAddress}). It logs every
  * command with its reply to stdout, which {@link #log()} returns, and stops when its stdin is closed.
  *
  * <p>
@@ -188,6 +188,23 @@ public final class ForkedApacheFtpServer implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // the forked JVM
 
+    /**
+     * A free port on {@code host} outside the passive range {@code min-max}: the ephemeral ports include it, and a
+     * control port in it falls under the firewall rules meant for data connections.
+     */
+    private static int portOutside(String host, String passiveRange) throws IOException {
+        String[] range = passiveRange.split("-");
+        int min = Integer.parseInt(range[0].trim());
+        int max = Integer.parseInt(range[range.length - 1].trim());
+        while (true) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+                if (probe.getLocalPort() < min || probe.getLocalPort() > max) {
+                    return probe.getLocalPort();
+                }
+            }
+        }
+    }
+
     /** {@code host home passiveMin-passiveMax [pasvAddress]}. */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
@@ -201,7 +218,7 @@ public final class ForkedApacheFtpServer implements AutoCloseable {
         }
         ListenerFactory listenerFactory = new ListenerFactory();
         listenerFactory.setServerAddress(host);
-        listenerFactory.setPort(0);
+        listenerFactory.setPort(portOutside(host, args[2]));
         listenerFactory.setIdleTimeout(120);
         listenerFactory.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
         Listener listener = listenerFactory.createListener();
