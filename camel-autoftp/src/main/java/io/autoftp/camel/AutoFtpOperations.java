@@ -463,8 +463,7 @@ final class AutoFtpOperations extends FtpOperations {
             if (directory != null) {
                 changeCurrentDirectory(directory);
             }
-        } catch (IOException e) {
-            deleteQuietly(inProgress);
+        } catch (IOException e) { // retrieveFile deletes the work files of a failed download
             throw activityError(new GenericFileOperationFailedException(client.getReplyCode(), client.getReplyString(),
                     e.getMessage(), e));
         } catch (GenericFileOperationFailedException e) {
@@ -485,14 +484,6 @@ final class AutoFtpOperations extends FtpOperations {
     private GenericFileOperationFailedException activityError(GenericFileOperationFailedException e) {
         clientActivityListener.onGeneralError(endpoint.getConfiguration().remoteServerInformation(), e.getMessage());
         return e;
-    }
-
-    private void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.warn("Cannot delete the local work file {}: {}", file, e.getMessage());
-        }
     }
 
     @SuppressWarnings("unchecked")

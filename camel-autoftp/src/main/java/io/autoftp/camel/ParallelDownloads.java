@@ -1,7 +1,6 @@
 package io.autoftp.camel;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,8 +169,11 @@ final class ParallelDownloads {
     /** An idle helper connection, or a new one while the pool allows; null when the server gave none. */
     private AutoFtpOperations connect() {
         AutoFtpOperations helper = idle.poll();
-        if (helper != null && isAlive(helper)) {
-            return helper;
+        if (helper != null) {
+            if (isAlive(helper)) {
+                return helper;
+            }
+            disconnect(helper); // closed by the server meanwhile: its socket goes before a new one is opened
         }
         if (helper == null && unopened.getAndDecrement() <= 0) {
             unopened.incrementAndGet();

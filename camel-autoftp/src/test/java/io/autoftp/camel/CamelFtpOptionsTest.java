@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.autoftp.testing.Await;
 import io.autoftp.testing.EmbeddedFtpServer;
 import io.autoftp.testing.TestFiles;
 import org.apache.camel.CamelExecutionException;
@@ -140,11 +141,8 @@ class CamelFtpOptionsTest extends CamelTestSupport {
         download("recursive=true&noop=true&localWorkDirectory=" + work);
         TestFiles.awaitFiles(downloaded, 2, WAIT);
         assertEquals(Map.of("left.bin", top, "sub/nested.bin", nested), TestFiles.sha256Tree(downloaded));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!TestFiles.sha256Tree(work).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(Map.of(), TestFiles.sha256Tree(work), "each work file is gone once its exchange is done");
+        Await.until(() -> TestFiles.sha256Tree(work).isEmpty(), WAIT, "each work file gone once its exchange is done",
+                () -> "left: " + TestFiles.sha256Tree(work).keySet());
     }
 
     @Test

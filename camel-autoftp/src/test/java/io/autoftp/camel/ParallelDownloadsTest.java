@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +22,13 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
+import io.autoftp.testing.Await;
 import io.autoftp.testing.EmbeddedFtpServer;
+import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.TestFiles;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +50,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
 
         assertEquals(expected, received);
         assertEquals(new ArrayList<>(new TreeMap<>(expected).keySet()), order, "the route gets the files in order");
-        assertEquals(0, regularFiles(server.home().resolve("inbox")), "every file deleted after it was routed");
+        awaitNoRegularFiles(server.home().resolve("inbox")); // every file deleted after it was routed
         Set<Integer> downloaders = server.log().stream().filter(c -> c.verb().equals("RETR"))
                 .map(EmbeddedFtpServer.LoggedCommand::session).collect(Collectors.toSet());
         assertEquals(3, downloaders.size(), "the consumer and two helpers downloaded: " + downloaders);
@@ -59,8 +62,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
 
     @Test
     void onVsftpdToo() throws Exception {
-        Assumptions.assumeTrue(RealFtpServer.available(RealFtpServer.Kind.VSFTPD),
-                () -> RealFtpServer.unavailableReason(RealFtpServer.Kind.VSFTPD));
+        Prerequisites.require(RealFtpServer.unavailableReason(RealFtpServer.Kind.VSFTPD));
         RealFtpServer vsftpd = RealFtpServer.builder().kind(RealFtpServer.Kind.VSFTPD).start();
         closeables.add(vsftpd);
         Path inbox = Files.createDirectories(vsftpd.home().resolve("inbox"));
@@ -70,7 +72,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
                      + "/inbox?password=RAW(" + vsftpd.password() + ")&binary=true&delete=true&delay=100";
 
         assertEquals(expected, route(uri, new CopyOnWriteArrayList<>()));
-        assertEquals(0, regularFiles(inbox));
+        awaitNoRegularFiles(inbox);
     }
 
     @Test
@@ -102,7 +104,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
         } finally {
             logger.removeHandler(capture);
         }
-        assertEquals(0, regularFiles(server.home().resolve("inbox")));
+        awaitNoRegularFiles(server.home().resolve("inbox"));
         assertEquals(2, lines.stream().filter(l -> l.contains("one parallel download connection fewer")).count(),
                 "one INFO line per helper the server refused: " + lines);
         assertTrue(lines.stream().anyMatch(l -> l.contains("421")), "the server's reply is named: " + lines);
@@ -165,21 +167,18 @@ class ParallelDownloadsTest extends CamelTestSupport {
         return new TreeMap<>(received);
     }
 
-    private static long regularFiles(Path dir) throws Exception {
-        Duration settle = Duration.ofSeconds(10); // the last delete follows the last exchange
-        long deadline = System.nanoTime() + settle.toNanos();
-        long count;
-        do {
-            try (var files = Files.list(dir)) {
-                count = files.filter(Files::isRegularFile).count();
-            }
-        } while (count > 0 && System.nanoTime() < deadline && sleep());
-        return count;
+    /** The server deletes the last file after the last exchange: waits (10 s at most) until none is left. */
+    private static void awaitNoRegularFiles(Path dir) throws InterruptedException {
+        Await.until(() -> regularFiles(dir) == 0, Duration.ofSeconds(10), "no file left in " + dir,
+                () -> regularFiles(dir) + " left");
     }
 
-    private static boolean sleep() throws InterruptedException {
-        Thread.sleep(50);
-        return true;
+    private static long regularFiles(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<Path> workFiles() throws Exception {

@@ -3,7 +3,6 @@ package io.autoftp.camel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -31,6 +30,7 @@ import io.autoftp.client.DataChannelMode;
 import io.autoftp.client.ServerPairMemory;
 import io.autoftp.client.ServerPairMemory.Route;
 import io.autoftp.testing.LogCapture;
+import io.autoftp.testing.Prerequisites;
 import io.autoftp.testing.RealFtpServer;
 import io.autoftp.testing.RealFtpServer.Kind;
 import io.autoftp.testing.RequiresRoot;
@@ -499,7 +499,7 @@ class ServerToServerTest {
     // helpers
 
     private RealFtpServer server(Kind kind, String host, UnaryOperator<RealFtpServer.Builder> configure) {
-        assumeTrue(RealFtpServer.available(kind), RealFtpServer.unavailableReason(kind));
+        Prerequisites.require(RealFtpServer.unavailableReason(kind)); // CI installs them: there it fails
         RealFtpServer server = configure.apply(RealFtpServer.builder().kind(kind).bindAddress(host)).start();
         closeables.add(server);
         return server;

@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.autoftp.testing.Await;
 import io.autoftp.testing.EmbeddedFtpServer;
 import io.autoftp.testing.FtpFaultProxy;
 import org.apache.camel.CamelContext;
@@ -105,13 +106,7 @@ abstract class FaultTestSupport {
     /** As {@link #await(BooleanSupplier, Duration, String)}, describing the state found in the failure. */
     static void await(BooleanSupplier condition, Duration timeout, String what, Supplier<String> state)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + state.get());
-            }
-            Thread.sleep(25);
-        }
+        Await.until(condition, timeout, what, state);
     }
 
     static <T extends Throwable> T cause(Throwable failure, Class<T> type) {
