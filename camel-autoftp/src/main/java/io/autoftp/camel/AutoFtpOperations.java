@@ -11,7 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.autoftp.client.DataChannelTlsException;
+import io.autoftp.client.ModeAwareFtpsClient;
 import org.apache.camel.Exchange;
+import org.apache.camel.StreamCache;
+import org.apache.camel.WrappedFile;
 import org.apache.camel.component.file.FileComponent;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileEndpoint;
@@ -62,8 +66,8 @@ import org.apache.commons.net.ftp.FTPSClient;
  */
 final class AutoFtpOperations extends FtpOperations {
 
-    /** The working directory camel-ftp asked for at the start of the current download (stepwise only). */
-    private String directoryBeforeDownload;
+    /** The working directory camel-ftp asked for at the start of the current download or upload (stepwise only). */
+    private String directoryBeforeTransfer;
 
     /** Unsafe names already warned about, so that each poll does not log them again (bounded). */
     private final Set<String> warnedNames = new HashSet<>();
@@ -169,13 +173,43 @@ final class AutoFtpOperations extends FtpOperations {
     @Override
     public boolean storeFile(String name, Exchange exchange, long size) throws GenericFileOperationFailedException {
         io.autoftp.client.RemoteSource source = remoteSources.attach((ModeAwareEndpoint) endpoint, exchange);
+        directoryBeforeTransfer = null;
         try {
+            return super.storeFile(name, exchange, size);
+        } catch (GenericFileOperationFailedException e) {
+            if (source != null || !storesAgain(e, exchange)) {
+                throw e;
+            }
             return super.storeFile(name, exchange, size);
         } finally {
             if (source != null) {
                 remoteSources.detach(exchange, source);
             }
         }
+    }
+
+    /**
+     * Whether an upload the server refused for its TLS is stored once more: when the client learned to offer the server
+     * TLS 1.2 by session id (see {@link ModeAwareFtpsClient}), the body can be read again, and a new control connection
+     * is back in the directory the upload started from.
+     */
+    private boolean storesAgain(GenericFileOperationFailedException failure, Exchange exchange) {
+        Throwable cause = failure;
+        while (cause != null && !(cause instanceof DataChannelTlsException)) {
+            cause = cause.getCause();
+        }
+        Object body = exchange.getIn().getBody();
+        boolean readAgain = body == null || body instanceof WrappedFile<?> || body instanceof File || body instanceof Path
+                            || body instanceof byte[] || body instanceof String || body instanceof StreamCache;
+        if (!(cause instanceof DataChannelTlsException refused) || !refused.isRepeatable() || !readAgain
+            || !(client instanceof ModeAwareFtpsClient tls) || !tls.reconnectBySessionId()) {
+            return false;
+        }
+        restoreDirectory(failure); // stepwise: the directory the upload changed from, as for a download
+        if (body instanceof StreamCache cache) {
+            cache.reset();
+        }
+        return true;
     }
 
     @Override
@@ -301,7 +335,7 @@ final class AutoFtpOperations extends FtpOperations {
     @Override
     public String getCurrentDirectory() throws GenericFileOperationFailedException {
         String directory = super.getCurrentDirectory();
-        directoryBeforeDownload = directory; // camel-ftp asks for it first thing in a stepwise download
+        directoryBeforeTransfer = directory; // camel-ftp asks for it first thing in a stepwise download or upload
         return directory;
     }
 
@@ -389,7 +423,7 @@ final class AutoFtpOperations extends FtpOperations {
         if (parallelBatch != null && takeFromHelper(exchange)) {
             return true;
         }
-        directoryBeforeDownload = null;
+        directoryBeforeTransfer = null;
         boolean delivered = false;
         try {
             boolean retrieved;
@@ -531,8 +565,8 @@ final class AutoFtpOperations extends FtpOperations {
     }
 
     private void restoreDirectory(Exception failure) {
-        String directory = directoryBeforeDownload;
-        directoryBeforeDownload = null;
+        String directory = directoryBeforeTransfer;
+        directoryBeforeTransfer = null;
         if (directory == null || !endpoint.getConfiguration().isStepwise() || !client.isConnected()) {
             return;
         }

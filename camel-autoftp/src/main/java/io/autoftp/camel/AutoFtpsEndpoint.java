@@ -17,6 +17,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.autoftp.client.DataChannelSettings;
 import io.autoftp.client.ModeAwareFtpsClient;
+import io.autoftp.client.ResumingTlsContext;
 import org.apache.camel.Category;
 import org.apache.camel.FailedToCreateConsumerException;
 import org.apache.camel.Processor;
@@ -104,7 +105,8 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
         ModeAwareFtpsClient client;
         if (sslContextParameters != null) {
             SSLContext context = sslContextParameters.createSSLContext(getCamelContext());
-            client = new ModeAwareFtpsClient(config.isImplicit(), context, dataChannelSettings(),
+            client = new ModeAwareFtpsClient(config.isImplicit(), context,
+                    () -> sslContextParameters.createSSLContext(getCamelContext()), dataChannelSettings(),
                     getComponent().getModeMemory());
             // FTPSClient configures its sockets itself: copy what the SSLContextParameters put on one (closed even
             // when copying fails)
@@ -116,20 +118,14 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
                 client.setEnabledSessionCreation(socket.getEnableSessionCreation());
             }
         } else {
-            KeyManager keys = null;
-            Map<String, Object> keyStore = ftpClientKeyStoreParameters;
-            if (keyStore != null) {
-                KeyManagerFactory factory = KeyManagerFactory.getInstance(
-                        param(keyStore, "algorithm", KeyManagerFactory.getDefaultAlgorithm()));
-                factory.init(load(keyStore), param(keyStore, "keyPassword", param(keyStore, "password", "")).toCharArray());
-                keys = factory.getKeyManagers()[0];
-            }
+            KeyManager keys = configuredKeyManager();
             Optional<TrustManager> trust = configuredTrustManager();
             // commons-net's own default checks certificate dates only, so stock ftps trusts any server: without a trust
             // store, the JVM's trusted CAs, and a check that the certificate names the host, as HTTPS clients do
-            SSLContext context = ModeAwareFtpsClient.sslContext(config.getSecurityProtocol(), keys,
-                    trust.isPresent() ? trust.get() : TrustManagerUtils.getDefaultTrustManager(null));
-            client = new ModeAwareFtpsClient(config.isImplicit(), context, dataChannelSettings(),
+            TrustManager trustManager = trust.isPresent() ? trust.get() : TrustManagerUtils.getDefaultTrustManager(null);
+            ResumingTlsContext.Factory contexts = () -> ModeAwareFtpsClient.sslContext(config.getSecurityProtocol(),
+                    keys, trustManager);
+            client = new ModeAwareFtpsClient(config.isImplicit(), contexts.create(), contexts, dataChannelSettings(),
                     getComponent().getModeMemory());
             client.setNeedClientAuth(keys != null);
             client.setEndpointCheckingEnabled(trust.isEmpty());
@@ -137,6 +133,18 @@ public class AutoFtpsEndpoint extends FtpsEndpoint implements ModeAwareEndpoint 
         client.setParserFactory(new CompactListingParserFactory(
                 new CamelFTPParserFactory(getCamelContext().getClassResolver())));
         return client;
+    }
+
+    /** The key manager of camel-ftp's {@code ftpClient.keyStore.*} options; null without them. */
+    private KeyManager configuredKeyManager() throws Exception {
+        Map<String, Object> keyStore = ftpClientKeyStoreParameters;
+        if (keyStore == null) {
+            return null;
+        }
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(
+                param(keyStore, "algorithm", KeyManagerFactory.getDefaultAlgorithm()));
+        factory.init(load(keyStore), param(keyStore, "keyPassword", param(keyStore, "password", "")).toCharArray());
+        return factory.getKeyManagers()[0];
     }
 
     /**

@@ -93,6 +93,11 @@ final class ClientSupport {
 
     /** Connects and logs in again, then restores the session; false (and disconnected) when anything fails. */
     static boolean reconnect(FTPClient client, ControlSession session) {
+        return reconnect(client, session, "after it stopped answering");
+    }
+
+    /** @param why for the INFO line, e.g. "after it stopped answering" */
+    static boolean reconnect(FTPClient client, ControlSession session, String why) {
         if (session.host == null || session.username == null || !session.isDirectoryKnown()) {
             return false;
         }
@@ -116,8 +121,7 @@ final class ClientSupport {
                 ok = ok && ("..".equals(step) ? client.changeToParentDirectory() : client.changeWorkingDirectory(step));
             }
             if (ok) {
-                LOG.log(System.Logger.Level.INFO, "Re-opened the control connection to " + server
-                                                  + " after it stopped answering");
+                LOG.log(System.Logger.Level.INFO, "Re-opened the control connection to " + server + " " + why);
                 return true;
             }
             LOG.log(System.Logger.Level.WARNING, "Could not restore the control connection to " + server + ": "

@@ -11,8 +11,11 @@ import java.util.Optional;
  */
 public final class DataChannelTlsException extends IOException {
 
-    private DataChannelTlsException(String message, Throwable cause) {
+    private final boolean repeatable;
+
+    private DataChannelTlsException(String message, Throwable cause, boolean repeatable) {
         super(message, cause);
+        this.repeatable = repeatable;
     }
 
     /**
@@ -24,18 +27,29 @@ public final class DataChannelTlsException extends IOException {
         String said = reply.map(r -> "; the server replied " + DataAddressCodec.bounded(r.trim())).orElse("");
         return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
                                            + why(reply.orElse("")) + " (" + handshake.getMessage() + said + ")",
-                handshake);
+                handshake, false);
     }
 
     /**
      * The handshake went through, then the server refused the transfer for its TLS ({@code reply}: 522, 425).
      *
-     * @param cause how the transfer ended on this side (a broken pipe, say), or null
+     * @param cause      how the transfer ended on this side (a broken pipe, say), or null
+     * @param repeatable whether the client now offers the server TLS 1.2 by session id on a new control connection,
+     *                   where the transfer may be done again
      */
-    static DataChannelTlsException refused(String server, String command, String reply, Throwable cause) {
+    static DataChannelTlsException refused(String server, String command, String reply, Throwable cause,
+                                           boolean repeatable) {
         return new DataChannelTlsException("TLS on the data connection for " + command + " to " + server + " failed: "
                                            + why(reply) + " (the server replied " + DataAddressCodec.bounded(reply.trim())
-                                           + ")", cause);
+                                           + ")", cause, repeatable);
+    }
+
+    /**
+     * Whether the transfer may be done again on a new control connection: the client changed what it offers the
+     * server (TLS 1.2 resumed by session id) after this refusal, and closed the control connection it was refused on.
+     */
+    public boolean isRepeatable() {
+        return repeatable;
     }
 
     private static String why(String reply) {

@@ -244,14 +244,16 @@ public final class Diagnose {
     }
 
     private static FTPClient tlsClient(DataChannelSettings settings, Tls tls) {
+        ResumingTlsContext.Factory contexts = () -> ModeAwareFtpsClient.sslContext(tls.protocol(), null,
+                tls.trust() != null ? tls.trust() : TrustManagerUtils.getDefaultTrustManager(null));
         SSLContext context;
         try {
-            context = ModeAwareFtpsClient.sslContext(tls.protocol(), null,
-                    tls.trust() != null ? tls.trust() : TrustManagerUtils.getDefaultTrustManager(null));
+            context = contexts.create();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("No TLS context for " + tls.protocol() + ": " + e.getMessage(), e);
         }
-        ModeAwareFtpsClient client = new ModeAwareFtpsClient(tls.implicit(), context, settings, new ModeMemory()) {
+        ModeAwareFtpsClient client = new ModeAwareFtpsClient(tls.implicit(), context, contexts, settings,
+                new ModeMemory()) {
             @Override
             public boolean login(String username, String password) throws IOException {
                 if (!super.login(username, password)) {

@@ -1,5 +1,6 @@
 package io.autoftp.client;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.KeyManager;
@@ -27,22 +29,44 @@ import org.apache.commons.net.util.SSLSocketUtils;
  * so that the JDK's session cache resumes the control connection's TLS session on it (RFC 4217 §10.2): what vsftpd
  * ({@code require_ssl_reuse}, its default), proftpd (mod_tls' default) and most other servers insist on. commons-net's
  * own data sockets start a new session each, which those servers refuse.
+ * <p>
+ * Where a server still refuses a data connection's TLS, the client falls back once per server to TLS 1.2 resumed by
+ * session id ({@link ResumingTlsContext}), on a new control connection, and does the refused listing or download again
+ * there (an upload is done again by the Camel operations, which can read its body again).
  */
 public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient {
 
-    private final SSLContext context;
+    private static final String TLS_1_2 = "TLSv1.2";
+
+    private final ResumingTlsContext context;
     private final DataChannelNegotiator negotiator;
     private final ControlSession session = new ControlSession();
     /** The command of the transfer whose TLS data connection is open, until its final reply. */
     private String tlsDataCommand;
     /** True while connecting (greeting, AUTH): see {@link ClientSupport#replyOrDrop}. */
     private boolean connecting;
+    /** Whether this control connection offered TLS 1.2 by session id only. */
+    private boolean bySessionId;
 
     /**
      * @param context the TLS context of the control and the data connections: one, so that they share its session
      *                cache (see {@link #sslContext})
+     * @param again   makes {@code context} again, as configured; called (with TLS 1.2 session tickets off) for a server
+     *                that needs TLS 1.2 resumed by session id. Null: such a server gets {@code context} itself, with
+     *                its session tickets
      */
+    public ModeAwareFtpsClient(boolean implicit, SSLContext context, ResumingTlsContext.Factory again,
+                               DataChannelSettings settings, ModeMemory memory) {
+        this(implicit, ResumingTlsContext.of(context, again), settings, memory);
+    }
+
+    /** A client whose TLS context is not made again (see above). */
     public ModeAwareFtpsClient(boolean implicit, SSLContext context, DataChannelSettings settings, ModeMemory memory) {
+        this(implicit, context, null, settings, memory);
+    }
+
+    private ModeAwareFtpsClient(boolean implicit, ResumingTlsContext context, DataChannelSettings settings,
+                                ModeMemory memory) {
         super(implicit, context);
         this.context = context;
         this.negotiator = new DataChannelNegotiator(this, settings, memory);
@@ -69,38 +93,60 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     @Override
     protected boolean _retrieveFile(String command, String remote, OutputStream local) throws IOException {
-        return settle(() -> super._retrieveFile(command, remote, local));
+        long offset = getRestartOffset();
+        CountingOutputStream counted = new CountingOutputStream(local);
+        return settle(() -> {
+            setRestartOffset(offset);
+            return super._retrieveFile(command, remote, counted);
+        }, () -> counted.count == 0);
     }
 
     @Override
     protected boolean _storeFile(String command, String remote, InputStream local) throws IOException {
         if (local instanceof RemoteSource source) {
             return ServerToServer.store(this, command, remote, source,
-                    () -> settle(() -> super._storeFile(command, remote, local)));
+                    () -> settle(() -> super._storeFile(command, remote, local), () -> false));
         }
-        return settle(() -> super._storeFile(command, remote, local));
+        return settle(() -> super._storeFile(command, remote, local), () -> false);
     }
 
     @Override
     public FTPListParseEngine initiateListParsing(String parserKey, String path) throws IOException {
-        return settle(() -> super.initiateListParsing(parserKey, path));
+        return settle(() -> super.initiateListParsing(parserKey, path), () -> true);
     }
 
     @Override
     public FTPListParseEngine initiateMListParsing(String path) throws IOException {
-        return settle(() -> super.initiateMListParsing(path));
+        return settle(() -> super.initiateMListParsing(path), () -> true);
     }
 
     @Override
     public String[] listNames(String path) throws IOException {
-        return settle(() -> super.listNames(path));
+        return settle(() -> super.listNames(path), () -> true);
+    }
+
+    /**
+     * {@link #settleOnce}; a transfer the server refused for its TLS while this client learned to offer it TLS 1.2 by
+     * session id is done once more, on a new control connection that offers that, when nothing of it was consumed.
+     *
+     * @param repeatable whether the failed transfer can be done again (asked after it failed)
+     */
+    private <T> T settle(DataChannelNegotiator.Transfer<T> transfer, BooleanSupplier repeatable) throws IOException {
+        try {
+            return settleOnce(transfer);
+        } catch (DataChannelTlsException refused) {
+            if (!refused.isRepeatable() || !repeatable.getAsBoolean() || !reconnectBySessionId()) {
+                throw refused;
+            }
+            return settleOnce(transfer);
+        }
     }
 
     /**
      * {@link DataChannelNegotiator#settleOnFailure}, and a transfer whose TLS data connection the server then refused
      * (the reply read while settling) fails as {@link #completePendingCommand} makes it fail.
      */
-    private <T> T settle(DataChannelNegotiator.Transfer<T> transfer) throws IOException {
+    private <T> T settleOnce(DataChannelNegotiator.Transfer<T> transfer) throws IOException {
         try {
             return negotiator.settleOnFailure(transfer);
         } catch (IOException | RuntimeException e) {
@@ -126,7 +172,9 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
 
     /**
      * The exception for a transfer whose TLS data connection was made and then refused for its TLS (522 from vsftpd,
-     * 425 from proftpd), once the other TLS version is learned; null when that is not what happened.
+     * 425 from proftpd); null when that is not what happened. Unless this control connection already offered TLS 1.2
+     * by session id (or this client may not offer TLS 1.2), that is learned for the server, and the control connection
+     * closed: the exception is then {@linkplain DataChannelTlsException#isRepeatable() repeatable}.
      *
      * @param cause how the transfer ended on this side, or null
      */
@@ -137,28 +185,18 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
         if (command == null || (reply != 522 && reply != 425)) {
             return null;
         }
-        DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command, getReplyString(), cause);
-        learnOtherTlsVersion(refused);
-        return refused;
-    }
-
-    /**
-     * The server refused a TLS data connection although it resumed (or offered to resume) the control connection's
-     * session: under the other TLS version it may not (vsftpd's TLS 1.2 session tickets outlive what the JDK keeps;
-     * proftpd's TLS 1.3 sends no new ticket after an upload, and the JDK uses each once). Offer that version next time,
-     * when this client's TLS context enables it by default, and start again on a new control connection.
-     */
-    private void learnOtherTlsVersion(DataChannelTlsException refused) {
-        if (!(_socket_ instanceof SSLSocket control)) {
-            return;
-        }
-        String used = control.getSession().getProtocol();
-        String other = "TLSv1.3".equals(used) ? "TLSv1.2" : "TLSv1.3";
-        if (Arrays.asList(context.getDefaultSSLParameters().getProtocols()).contains(other)) {
-            negotiator.getMemory().rememberTlsVersion(serverKey(), other,
-                    "data connections refused under " + used + " (" + refused.getMessage() + ")");
+        String used = _socket_ instanceof SSLSocket control ? control.getSession().getProtocol() : "TLS";
+        String[] offered = getEnabledProtocols() != null ? getEnabledProtocols()
+                : context.getDefaultSSLParameters().getProtocols();
+        boolean fallBack = !bySessionId && Arrays.asList(offered).contains(TLS_1_2);
+        DataChannelTlsException refused = DataChannelTlsException.refused(serverKey(), command, getReplyString(), cause,
+                fallBack);
+        if (fallBack) {
+            negotiator.getMemory().rememberResumingBySessionId(serverKey(),
+                    "a data connection was refused under " + used + " (" + refused.getMessage() + ")");
             dropControlConnection();
         }
+        return refused;
     }
 
     @Override
@@ -220,8 +258,14 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     protected void _connectAction_() throws IOException {
         plainControlSocket = _socket_; // TLS comes on top of it in super's connect action
         session.connected(_hostname_, getRemoteAddress(), getRemotePort()); // before TLS: it names the server
-        negotiator.getMemory().tlsVersion(serverKey())
-                .ifPresent(version -> setEnabledProtocols(new String[] { version }));
+        // A server that refused a data connection otherwise gets TLS 1.2 resumed by session id. A JDK client
+        // resumes a TLS 1.3 session with a ticket used once, and proftpd sends no new one after an upload; a TLS 1.2
+        // ticket the JDK may discard (see ResumingTlsContext), where a session id stays valid for every connection.
+        bySessionId = negotiator.getMemory().resumesBySessionId(serverKey());
+        context.resumeBySessionId(bySessionId);
+        if (bySessionId) {
+            setEnabledProtocols(new String[] { TLS_1_2 });
+        }
         connecting = true;
         try {
             super._connectAction_();
@@ -289,5 +333,34 @@ public class ModeAwareFtpsClient extends FTPSClient implements DataChannelClient
     @Override
     public boolean reconnectControl() {
         return ClientSupport.reconnect(this, session);
+    }
+
+    /**
+     * {@link #reconnectControl} after a {@linkplain DataChannelTlsException#isRepeatable() repeatable} TLS refusal:
+     * the new control connection offers TLS 1.2 by session id and is back where the refused one was.
+     */
+    public boolean reconnectBySessionId() {
+        return ClientSupport.reconnect(this, session, "to offer TLS 1.2 by session id");
+    }
+
+    /** Counts what a download wrote, so that one refused before its first byte can be done again. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            out.write(buffer, offset, length);
+            count += length;
+        }
     }
 }

@@ -54,7 +54,8 @@ public final class ModeMemory {
     }
 
     private final ConcurrentHashMap<String, State> servers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, String> tlsVersions = new ConcurrentHashMap<>();
+    /** The servers whose TLS data connections resume only by TLS 1.2 session id, with why (see ModeAwareFtpsClient). */
+    private final ConcurrentHashMap<String, String> sessionIdServers = new ConcurrentHashMap<>();
     private final Clock clock;
     private final ServerPairMemory serverPairs;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
@@ -166,18 +167,19 @@ public final class ModeMemory {
     }
 
     /**
-     * The TLS version to offer a server, learned when its data connections were refused for their TLS under the other
-     * one (see {@link ModeAwareFtpsClient}); empty: the client's own choice.
+     * Whether FTPS connections to {@code server} offer TLS 1.2 only, without session tickets, so that data connections
+     * resume the control connection's session by its id: learned when the server refused a data connection's TLS
+     * otherwise (see {@link ModeAwareFtpsClient}).
      */
-    public Optional<String> tlsVersion(String server) {
-        return Optional.ofNullable(tlsVersions.get(server));
+    public boolean resumesBySessionId(String server) {
+        return sessionIdServers.containsKey(server);
     }
 
-    /** Offers only {@code version} to {@code server} from now on; one INFO line when that changes. */
-    public void rememberTlsVersion(String server, String version, String reason) {
-        if (!version.equals(tlsVersions.put(server, version))) {
-            LOG.log(Level.INFO, () -> "TLS to " + server + ": " + reason + "; offering " + version
-                                      + " only from now on");
+    /** Offers {@code server} TLS 1.2 by session id from now on; one INFO line when that is new. */
+    public void rememberResumingBySessionId(String server, String reason) {
+        if (sessionIdServers.putIfAbsent(server, reason) == null) {
+            LOG.log(Level.INFO, () -> "TLS to " + server + ": " + reason + "; offering TLS 1.2 only from now on,"
+                                      + " resumed by session id (no session tickets)");
         }
     }
 

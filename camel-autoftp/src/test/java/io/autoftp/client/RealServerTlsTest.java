@@ -1,5 +1,6 @@
 package io.autoftp.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import io.autoftp.camel.AutoFtpsComponent;
@@ -193,86 +196,71 @@ class RealServerTlsTest {
             // every data connection (listings too), "COMMAND MODE"
             Set<DataChannelMode> used = opened.stream()
                     .map(o -> DataChannelMode.valueOf(o.substring(o.indexOf(' ') + 1))).collect(Collectors.toSet());
+            String fallback = memoryOf[0].resumesBySessionId(server.address())
+                    ? ", refused once, then TLS 1.2 by session id" : "";
             String result = run.ok() ? "ok, " + used.stream().map(Enum::name).sorted().collect(Collectors.joining("+"))
+                                       + fallback
                                      : (run.nothingTransferred() ? "FAILED (" : "PARTLY (") + run.reason(server) + ")";
             record(server, refused, reuse, tls, 0, result);
 
-            Optional<String> limit = knownLimitation(server, tls);
-            if (limit.isPresent()) {
-                // the limitation as documented (README, compatibility report): the server says why
-                assertFalse(run.ok(), () -> "works now: drop the known limitation \"" + limit.get() + "\"");
+            // nothing failed, not even the transfer that taught the client to resume by session id
+            assertTrue(run.ok() && run.failures().isEmpty(), () -> "autoftps over " + server + ": " + run.summary()
+                                                                  + "\nserver: " + reuseEvidence(server)
+                                                                  + "\ndata connections opened: " + opened
+                                                                  + "\nmodes failed: " + failedModes + "\n"
+                                                                  + server.log());
+            boolean bySessionId = needsSessionIds(server, tls);
+            assertEquals(bySessionId, memoryOf[0].resumesBySessionId(server.address()), "TLS 1.2 by session id");
+            if (bySessionId) {
+                // the server refused one data connection for its reuse check, and the transfer was done again
                 assertFalse(reuseEvidence(server).isEmpty(), () -> "refused for another reason than session reuse: "
-                                                                   + run.summary() + "\n" + server.log());
-                // and the route's error says so in words
-                assertTrue(run.failures.stream().anyMatch(f -> f.contains("TLS on the data connection for ")
-                                                               && f.contains("did not accept")),
-                        () -> "no DataChannelTlsException in " + run.failures);
-                if (server.kind() == Kind.PROFTPD) {
-                    // the refusal taught the component to offer TLS 1.2, which proftpd resumes every time: only the
-                    // upload that met the refusal failed, the next one went through on a new control connection
-                    assertEquals(Optional.of("TLSv1.2"), memoryOf[0].tlsVersion(server.address()),
-                            "TLS version learned");
-                    assertEquals(1, run.failures().size() - run.downloadFailures(), () -> "one upload failed: "
-                                                                                          + run.failures());
-                    assertEquals(run.local().get("up2.bin"), run.uploaded().get("up2.bin"), "the next upload");
-                }
-                return;
+                                                                   + server.log());
             }
-            assertTrue(run.ok(), () -> "autoftps over " + server + ": " + run.summary() + "\nserver: "
-                                       + reuseEvidence(server) + "\ndata connections opened: " + opened
-                                       + "\nmodes failed: " + failedModes + "\n" + server.log());
             assertTrue(opened.stream().anyMatch(o -> o.startsWith("RETR "))
                        && opened.stream().anyMatch(o -> o.startsWith("STOR ")), "RETR and STOR seen: " + opened);
             assertTrue(refused.expected.containsAll(used), () -> "transfers used " + opened + ", expected only "
                                                                  + refused.expected);
-            assertProtected(server, tls);
+            assertProtected(server, bySessionId ? Tls.TLS12 : tls);
         }
     }
 
     /**
-     * Where autoftps does not yet resume the session, and why (README, "FTPS"; the compatibility report):
+     * Where the JDK cannot resume the session as first offered, so that autoftps falls back to TLS 1.2 resumed by
+     * session id after the first refusal (README, "FTPS"; the compatibility report):
      * <ul>
-     * <li>vsftpd with a TLS 1.2-only client: vsftpd issues TLS 1.2 session tickets with a lifetime of 2^31-1 s, which
-     * the JDK discards (its limit is 7 days), and then has no session id to resume either. TLS 1.3, camel-ftp's default
-     * {@code securityProtocol}, resumes.</li>
+     * <li>vsftpd with TLS 1.2: it answers the session ticket extension with a ticket (lifetime 2^31-1 s) and no session
+     * id; the JDK discards tickets valid for more than 7 days and cannot resume at all.</li>
      * <li>proftpd with TLS 1.3: it sends a new session ticket only on a data connection it writes to. A download
      * refreshes the ticket, an upload does not, and the JDK uses each ticket once: a second upload in a row cannot
-     * resume. That upload fails; autoftps then offers TLS 1.2 to the server, which resumes every time.</li>
+     * resume.</li>
      * </ul>
      */
-    private static Optional<String> knownLimitation(RealFtpServer server, Tls tls) {
-        if (!server.requiresSessionReuse()) {
-            return Optional.empty();
-        }
-        if (server.kind() == Kind.VSFTPD && tls == Tls.TLS12) {
-            return Optional.of("vsftpd, TLS 1.2: the JDK discards its session tickets");
-        }
-        if (server.kind() == Kind.PROFTPD && tls == Tls.DEFAULT) {
-            return Optional.of("proftpd, TLS 1.3: no new session ticket after an upload (one upload fails, then TLS 1.2)");
-        }
-        return Optional.empty();
+    private static boolean needsSessionIds(RealFtpServer server, Tls tls) {
+        return server.requiresSessionReuse()
+               && (server.kind() == Kind.VSFTPD && tls == Tls.TLS12 || server.kind() == Kind.PROFTPD && tls == Tls.DEFAULT);
     }
 
     /**
-     * Implicit FTPS (TLS from the first byte) with session reuse required: vsftpd with camel-ftp's default TLS, proftpd
-     * with TLS 1.2 (see {@link #knownLimitation} for its TLS 1.3). pure-ftpd has no implicit FTPS in Debian's build.
+     * Implicit FTPS (TLS from the first byte) with session reuse required, with camel-ftp's default TLS (proftpd falls
+     * back to TLS 1.2 by session id, see {@link #needsSessionIds}). pure-ftpd has no implicit FTPS in Debian's build.
      */
     @ParameterizedTest(name = "autoftps implicit, {0}")
     @EnumSource(value = Kind.class, names = { "VSFTPD", "PROFTPD" })
     void autoftpsOverImplicitTls(Kind kind, @TempDir Path local) throws Exception {
         assumeTlsAvailable(kind);
         try (RealFtpServer server = RealFtpServer.builder().kind(kind).tls(true).start()) {
-            String tls = kind == Kind.PROFTPD ? "&securityProtocol=TLSv1.2" : "";
-            Run run = transfer(server, local, "autoftps", "&implicit=true" + tls, context -> {
+            Run run = transfer(server, local, "autoftps", "&implicit=true", context -> {
             });
-            assertTrue(run.ok(), () -> "autoftps, implicit, over " + server + ": " + run.summary() + "\n" + server.log());
+            assertTrue(run.ok() && run.failures().isEmpty(), () -> "autoftps, implicit, over " + server + ": "
+                                                                  + run.summary() + "\n" + server.log());
         }
     }
 
     /**
-     * The diagnosis (behind the readiness check and the Diagnose command) says that the server refuses the data
-     * connections' TLS, not that a firewall is in the way: vsftpd requiring reuse, probed with TLS 1.2 only (which it
-     * cannot resume with a JDK client, see {@link #knownLimitation}).
+     * The diagnosis (behind the readiness check and the Diagnose command) probes as routes connect: vsftpd requiring
+     * reuse, probed with TLS 1.2 only, is reached by falling back to TLS 1.2 by session id. A client that cannot leave
+     * its session tickets off (one TLS context, not made again) stays refused, and the diagnosis says that the server
+     * refuses the data connections' TLS, not that a firewall is in the way.
      */
     @Test
     void theDiagnosisNamesATlsRefusalNotAFirewall() throws Exception {
@@ -281,12 +269,169 @@ class RealServerTlsTest {
             DataChannelDiagnosis.Report report = Diagnose.diagnosis(DataChannelSettings.defaults(),
                     Duration.ofSeconds(10), new Diagnose.Tls(false, "TLSv1.2", RealFtpServer.trustManager()))
                     .probe(server.host(), server.port(), server.username(), server.password());
+            assertTrue(report.anyModeWorks(), report::toText);
+
+            DataChannelDiagnosis withTickets = new DataChannelDiagnosis(settings -> {
+                try {
+                    ModeAwareFtpsClient client = new ModeAwareFtpsClient(false,
+                            ModeAwareFtpsClient.sslContext("TLSv1.2", null, RealFtpServer.trustManager()), settings,
+                            new ModeMemory()) {
+                        @Override
+                        public boolean login(String username, String password) throws IOException {
+                            boolean in = super.login(username, password);
+                            execPBSZ(0);
+                            execPROT("P");
+                            return in;
+                        }
+                    };
+                    client.setDefaultTimeout(10_000);
+                    client.setConnectTimeout(10_000);
+                    client.setDataTimeout(Duration.ofSeconds(10));
+                    return client;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, DataChannelSettings.defaults());
+            report = withTickets.probe(server.host(), server.port(), server.username(), server.password());
             assertFalse(report.anyModeWorks(), report::toText);
             assertEquals(1, report.findings().size(), report::toText);
             assertTrue(report.findings().get(0).startsWith("The data connections open, but the server refuses their"
                                                            + " TLS (TLS on the data connection for NLST to "),
                     report::toText);
             assertTrue(report.findings().get(0).contains("requires TLS session reuse"), report::toText);
+        }
+    }
+
+    /**
+     * On the wire: after vsftpd refused the first data connection of a TLS 1.2-only client (its ticket the JDK
+     * discards), the client's listing is done again on a new control connection, and from then on every data connection
+     * resumes the control connection's TLS 1.2 session: the server accepted it, and the session id it echoed in its
+     * ServerHello is the control connection's.
+     */
+    @Test
+    void tls12DataConnectionsResumeTheControlSessionById(@TempDir Path local) throws Exception {
+        assumeTlsAvailable(Kind.VSFTPD);
+        try (RealFtpServer server = RealFtpServer.builder().kind(Kind.VSFTPD).tls(false).start()) {
+            Path file = TestFiles.writeRandom(server.home(), "resumed.bin", 300_000, 77);
+            server.giveToServerUser(file);
+            ModeMemory memory = new ModeMemory();
+            // each data connection with the control connection it belonged to
+            List<SSLSocket[]> dataSockets = new CopyOnWriteArrayList<>();
+            ResumingTlsContext.Factory contexts = () -> ModeAwareFtpsClient.sslContext("TLSv1.2", null,
+                    RealFtpServer.trustManager());
+            ModeAwareFtpsClient client = new ModeAwareFtpsClient(false, contexts.create(), contexts,
+                    DataChannelSettings.defaults(), memory) {
+                @Override
+                protected void _prepareDataSocket_(Socket socket) throws IOException {
+                    super._prepareDataSocket_(socket);
+                    if (socket instanceof SSLSocket ssl) {
+                        dataSockets.add(new SSLSocket[] { (SSLSocket) _socket_, ssl });
+                    }
+                }
+            };
+            client.setDefaultTimeout(10_000);
+            client.connect(server.host(), server.port());
+            try {
+                assertTrue(client.login(server.username(), server.password()));
+                client.execPBSZ(0);
+                client.execPROT("P");
+                client.setFileType(FTP.BINARY_FILE_TYPE);
+                String[] names = client.listNames();
+                assertTrue(names != null && List.of(names).contains("resumed.bin"), () -> "listed: "
+                                                                                          + client.getReplyString());
+                assertTrue(memory.resumesBySessionId(server.address()), "fell back after the refusal");
+                assertFalse(reuseEvidence(server).isEmpty(), server::log);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                assertTrue(client.retrieveFile("resumed.bin", out), client::getReplyString);
+                Path copy = Files.write(local.resolve("resumed.bin"), out.toByteArray());
+                assertEquals(TestFiles.sha256(file), TestFiles.sha256(copy));
+
+                assertEquals(3, dataSockets.size(), "refused NLST, NLST again, RETR");
+                SSLSession refusedControl = dataSockets.get(0)[0].getSession();
+                assertFalse(Arrays.equals(refusedControl.getId(), dataSockets.get(0)[1].getSession().getId()),
+                        "the refused data connection did not resume its control connection's session");
+                SSLSession control = dataSockets.get(1)[0].getSession();
+                assertEquals("TLSv1.2", control.getProtocol());
+                for (SSLSocket[] pair : dataSockets.subList(1, 3)) {
+                    assertEquals(control, pair[0].getSession(), "one new control connection");
+                    assertEquals("TLSv1.2", pair[1].getSession().getProtocol());
+                    assertArrayEquals(control.getId(), pair[1].getSession().getId(), "the control session, resumed");
+                }
+            } finally {
+                client.disconnect();
+            }
+        }
+    }
+
+    /**
+     * The upload that meets proftpd's refusal (TLS 1.3, no ticket left after an upload) is stored again on a new
+     * control connection when its body can be read again: a stream Camel cached (its default) or a file. A stream read
+     * once (stream caching off) cannot be: that one upload fails, naming the TLS refusal, and the next upload goes
+     * through by session id. proftpd creates the file before it refuses the data connection: the refused upload leaves
+     * an empty file under its name (camel-ftp's {@code tempFileName} keeps it from the final name).
+     */
+    @Test
+    void aRefusedUploadIsStoredAgainWhenItsBodyCanBeReadAgain(@TempDir Path local) throws Exception {
+        assumeTlsAvailable(Kind.PROFTPD);
+        for (boolean streamCaching : new boolean[] { true, false }) {
+            try (RealFtpServer server = RealFtpServer.builder().kind(Kind.PROFTPD).tls(false).start()) {
+                Path target = Files.createDirectories(server.home().resolve("upload"));
+                server.giveToServerUser(target);
+                CamelContext context = new DefaultCamelContext();
+                context.setStreamCaching(streamCaching);
+                String uri = "autoftps://" + server.username() + "@" + server.host() + ":" + server.port()
+                             + "/upload?password=RAW(" + server.password() + ")&binary=true"
+                             + "&ftpClient.trustStore.file=" + RealFtpServer.trustStore()
+                             + "&ftpClient.trustStore.password=" + RealFtpServer.TRUSTSTORE_PASSWORD
+                             + "&connectTimeout=5000&soTimeout=10000&maximumReconnectAttempts=0";
+                context.addRoutes(new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("direct:upload").to(uri);
+                    }
+                });
+                context.start();
+                try {
+                    Map<String, String> sent = new TreeMap<>();
+                    Map<String, String> failed = new TreeMap<>();
+                    for (int i = 0; i < 4; i++) {
+                        String name = "stream" + i + ".bin";
+                        Path source = TestFiles.writeRandom(local, name, 64 * 1024 + i, 3000 + i);
+                        byte[] content = Files.readAllBytes(source);
+                        Exchange done = context.createProducerTemplate().send("direct:upload", e -> {
+                            e.getIn().setBody(new java.io.ByteArrayInputStream(content) {
+                                @Override
+                                public boolean markSupported() {
+                                    return false; // a stream that can be read once, as from a socket
+                                }
+                            });
+                            e.getIn().setHeader(Exchange.FILE_NAME, name);
+                        });
+                        if (done.getException() != null) {
+                            failed.put(name, describe(done.getException()));
+                        } else {
+                            sent.put(name, TestFiles.sha256(source));
+                        }
+                    }
+                    ModeMemory memory = context.getComponent("autoftps", AutoFtpsComponent.class).getModeMemory();
+                    assertTrue(memory.resumesBySessionId(server.address()), "fell back after the refusal");
+                    Map<String, String> stored = TestFiles.sha256Tree(target);
+                    stored.keySet().removeIf(failed::containsKey);
+                    assertEquals(sent, stored, "every upload that succeeded, whole");
+                    if (streamCaching) {
+                        assertEquals(Map.of(), failed, "with stream caching every upload succeeds");
+                    } else {
+                        assertEquals(1, failed.size(), () -> "one upload fails: " + failed);
+                        assertFalse(failed.containsKey("stream0.bin"), failed::toString);
+                        assertTrue(failed.values().iterator().next().contains("TLS on the data connection for STOR"),
+                                failed::toString);
+                        Path leftover = target.resolve(failed.keySet().iterator().next());
+                        assertTrue(!Files.exists(leftover) || Files.size(leftover) == 0, "at most an empty file");
+                    }
+                } finally {
+                    context.stop();
+                }
+            }
         }
     }
 
