@@ -48,6 +48,7 @@ import org.apache.camel.spi.PollingConsumerPollStrategy;
  * @@AFTP 2600 UPLOADED up0.bin
  * @@AFTP 2600 UPLOAD_FAILED up0.bin org.apache.camel...: ...
  * @@AFTP 2700 RECONNECTED Re-opened the control connection to ...
+ * @@AFTP 2800 TLS_FALLBACK TLS to 10.200.2.2:2121: ...; offering TLS 1.2 only from now on, ... (FTPS)
  * @@AFTP 9000 MEMORY 10.200.2.2:2121 EPRT 2120 passive data connections ...                 (autoftp only)
  * @@AFTP 9000 PHASE download|upload|later|polls done|timeout|failed
  * @@AFTP 9001 END
@@ -269,6 +270,11 @@ public final class NetworkClientMain {
                     }
                     if (fact.equals("RECONNECTED") && !message.startsWith("Re-opened")) {
                         report("CONTROL " + message.replace('\n', ' '));
+                        return;
+                    }
+                    if (message.startsWith("TLS to ") || message.endsWith("to offer TLS 1.2 by session id")) {
+                        // the FTPS fallback to TLS 1.2 by session id (ModeMemory, ClientSupport), not a mode
+                        report("TLS_FALLBACK " + message.replace('\n', ' '));
                         return;
                     }
                     report(fact + " " + message.replace('\n', ' '));
