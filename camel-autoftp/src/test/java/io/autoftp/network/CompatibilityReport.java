@@ -33,8 +33,7 @@ final class CompatibilityReport {
                 .append("`ftps:` against vsftpd and proftpd (TLS session reuse required, their default: stock `ftps:`\n")
                 .append("can never transfer there; with proftpd autoftps falls back once to TLS 1.2 by session id, see\n")
                 .append("xref:ftps.adoc[FTPS]) and pure-ftpd. The conntrack FTP helper cannot read encrypted\n")
-                .append("`PORT`/`EPRT`:\n")
-                .append("with FTPS, active mode through NAT fails even with it.\n\n")
+                .append("`PORT`/`EPRT`: with FTPS, active mode through NAT fails even with it.\n\n")
                 .append("[cols=\"2,3,1,1,2,2,4\",options=\"header\"]\n|===\n")
                 .append("| server | network | autoftp mode | first file | failed tries | download / upload")
                 .append(" | stock camel-ftp\n");
