@@ -108,7 +108,7 @@ public final class Benchmark {
      */
     record Result(Workload workload, String server, int round, int position, Client client, double seconds,
                   double value, String failure, double peakRssMiB, double firstSeconds, double machineBusy,
-                  double machineCpuSeconds) {
+                  double machineCpuSeconds, double clientCpuSeconds) {
         boolean ok() {
             return failure == null;
         }
@@ -123,6 +123,10 @@ public final class Benchmark {
     final int largeMiB = Integer.getInteger("bench.largeMiB", 1024);
     final int smallFiles = Integer.getInteger("bench.smallFiles", 1000);
     final int listingEntries = Integer.getInteger("bench.listingEntries", 10000);
+    /** The workloads to run (comma-separated names, e.g. {@code SMALL}); all by default. */
+    final List<Workload> workloads = System.getProperty("bench.workloads", "").isBlank() ? List.of(Workload.values())
+            : java.util.Arrays.stream(System.getProperty("bench.workloads").split(","))
+                    .map(name -> Workload.valueOf(name.trim().toUpperCase(Locale.ROOT))).toList();
     final Path docs = Path.of(System.getProperty("bench.docs", "docs/modules/ROOT")).toAbsolutePath().normalize();
 
     final List<Result> results = new ArrayList<>();
@@ -223,7 +227,7 @@ public final class Benchmark {
 
             for (int round = 1; round <= rounds; round++) {
                 System.out.println("Round " + round + " of " + rounds + ", order " + order(Workload.LARGE, round));
-                for (Workload workload : Workload.values()) {
+                for (Workload workload : workloads) {
                     List<Client> order = order(workload, round);
                     for (Server server : workload == Workload.FALLBACK ? List.of(refusing) : servers) {
                         for (int position = 0; position < order.size(); position++) {
@@ -301,6 +305,7 @@ public final class Benchmark {
         Path uploaded = server.home().resolve("up/big.bin");
         try {
             long[] ticksBefore = machineTicks();
+            long clientBefore = clientTicks();
             Outcome o = switch (client) {
                 case CURL -> curl(workload, server, out);
                 case STOCK, AUTOFTP, AUTOFTP_ACTIVE, AUTOFTP_DEFAULT_HEAP -> switch (workload) {
@@ -309,6 +314,7 @@ public final class Benchmark {
                     default -> camel(workload, server, out, client);
                 };
             };
+            long clientAfter = clientTicks();
             long[] ticksAfter = machineTicks();
             String failure = o.failure != null ? o.failure : verify(workload, out, uploaded, o.seen);
             double seconds = o.nanos / 1e9;
@@ -320,7 +326,9 @@ public final class Benchmark {
             return new Result(workload, server.name(), round, position, client, seconds, value, failure,
                     o.peakRssKiB < 0 ? Double.NaN : o.peakRssKiB / 1024.0,
                     o.firstNanos < 0 ? Double.NaN : o.firstNanos / 1e9, busy(ticksBefore, ticksAfter),
-                    (ticksAfter[0] - ticksBefore[0] - (ticksAfter[1] - ticksBefore[1])) / (double) CLOCK_TICKS);
+                    (ticksAfter[0] - ticksBefore[0] - (ticksAfter[1] - ticksBefore[1])) / (double) CLOCK_TICKS,
+                    clientBefore < 0 || clientAfter < 0 ? Double.NaN
+                            : (clientAfter - clientBefore) / (double) CLOCK_TICKS);
         } finally {
             deleteTree(out);
             Files.deleteIfExists(uploaded); // the next client uploads to an empty up/
@@ -344,6 +352,23 @@ public final class Benchmark {
             return new long[] { total, Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]) };
         } catch (IOException | RuntimeException e) {
             return new long[] { 0, 0 };
+        }
+    }
+
+    /**
+     * The CPU time of this JVM and of the child processes it waited for (curl, the low-memory JVMs), from
+     * /proc/self/stat (utime, stime, cutime, cstime), in clock ticks; -1 where /proc is not there. vsftpd's session
+     * processes are its own children, reaped by it, so they are not in it; Apache FtpServer runs in this JVM, so it is.
+     */
+    static long clientTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            // fields[0] is the state (the third field of the line): utime is the 14th field, fields[11]
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                   + Long.parseLong(fields[14]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

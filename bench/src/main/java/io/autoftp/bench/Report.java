@@ -253,20 +253,32 @@ final class Report {
                 .append("can move is bounded by the CPU time each file costs all of them together. Measured from ")
                 .append("`/proc/stat` over each small-file measurement (machine-wide: the client, the server, the ")
                 .append("kernel; with Apache FtpServer the server runs in the benchmark's JVM). The ceiling is the ")
-                .append("rate at which the cores would be busy all the time at that cost per file. Medians over ")
-                .append("the rounds.\n\n");
-        s.append("[cols=\"2,2,>1,>1,>1,>1\",options=\"header\"]\n|===\n")
-                .append("| server | client | files/s | machine busy | CPU ms per file | ceiling (files/s)\n");
+                .append("rate at which the cores would be busy all the time at that cost per file. The client's part is ")
+                .append("the benchmark JVM's CPU time and its waited-for children's (curl), from `/proc/self/stat`: ")
+                .append("with vsftpd that is the client alone (vsftpd's session processes are not the JVM's ")
+                .append("children), with Apache FtpServer it includes the server. The last column is the ceiling ")
+                .append("that the rest (server and kernel) leaves, i.e. for a client that cost no CPU at all. ")
+                .append("Medians over the rounds.\n\n");
+        s.append("[cols=\"2,2,>1,>1,>1,>1,>1,>1\",options=\"header\"]\n|===\n")
+                .append("| server | client | files/s | machine busy | CPU ms per file | of it the client's ")
+                .append("| ceiling (files/s) | ceiling, client free\n");
         for (String server : SERVERS) {
             for (Client c : MAIN) {
                 Optional<Double> perFile = median(Workload.SMALL, server, c,
                         r -> r.machineCpuSeconds() * 1000 / bench.smallFiles);
+                Optional<Double> clientPerFile = median(Workload.SMALL, server, c,
+                        r -> r.clientCpuSeconds() * 1000 / bench.smallFiles);
+                Optional<Double> restPerFile = median(Workload.SMALL, server, c,
+                        r -> (r.machineCpuSeconds() - r.clientCpuSeconds()) * 1000 / bench.smallFiles);
                 s.append("| ").append(server).append(" | ").append(c.label)
                         .append(" | ").append(num(median(Workload.SMALL, server, c)))
                         .append(" | ").append(median(Workload.SMALL, server, c, Result::machineBusy)
                                 .map(b -> Math.round(b * 100) + " %").orElse("—"))
                         .append(" | ").append(num(perFile))
+                        .append(" | ").append(num(clientPerFile))
                         .append(" | ").append(num(perFile.filter(ms -> ms > 0)
+                                .map(ms -> Runtime.getRuntime().availableProcessors() * 1000 / ms)))
+                        .append(" | ").append(num(restPerFile.filter(ms -> ms > 0)
                                 .map(ms -> Runtime.getRuntime().availableProcessors() * 1000 / ms)))
                         .append('\n');
             }

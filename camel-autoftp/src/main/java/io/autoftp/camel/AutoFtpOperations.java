@@ -85,6 +85,11 @@ final class AutoFtpOperations extends FtpOperations {
     private ParallelDownloads.Batch parallelBatch;
     /** Whether these operations are a parallel download helper's, whose failures the consumer reports, not they. */
     private boolean parallelHelper;
+    /** The directory a helper logged into (null until asked), and the path under it that it is in. */
+    private String helperHome;
+    private String helperPath;
+    /** Whether {@link #helperPath} is where the helper is: false after a connect or a failed download. */
+    private boolean helperPlaceKnown;
 
     /** The path of the file whose commit or rollback is under way (camel-file's delete or move). */
     private String processedFile;
@@ -127,6 +132,8 @@ final class AutoFtpOperations extends FtpOperations {
     @Override
     public boolean connect(RemoteFileConfiguration configuration, Exchange exchange)
             throws GenericFileOperationFailedException {
+        helperPlaceKnown = false; // a new login starts in the home directory
+        helperHome = null;
         try {
             boolean connected = super.connect(configuration, exchange);
             if (connected && configuration instanceof FtpsConfiguration tls) {
@@ -441,12 +448,36 @@ final class AutoFtpOperations extends FtpOperations {
             return retrieved;
         } finally {
             if (!delivered) {
+                helperPlaceKnown = false;
                 if (!parallelHelper) { // the consumer downloads the file again, and decides
                     forgetIdempotentKey(exchange);
                 }
                 deleteWorkFiles(exchange);
             }
         }
+    }
+
+    /**
+     * A helper changes into a file's directory (stepwise, as camel-ftp does) and stays there for the next file, where
+     * camel-ftp changes into the directory and back, asking for the directory first, for every file: three commands
+     * (PWD, CWD, CWD) a file that the helper's private connection does not need. The consumer's own connection still
+     * goes back, as camel-ftp expects.
+     */
+    private void enterAsHelper(String path) {
+        if (helperPlaceKnown && java.util.Objects.equals(helperPath, path)) {
+            return;
+        }
+        if (helperHome == null) {
+            helperHome = getCurrentDirectory(); // right after the login: where relative paths start
+        } else {
+            changeCurrentDirectory(helperHome);
+        }
+        helperPlaceKnown = false;
+        if (path != null) {
+            changeCurrentDirectory(path);
+        }
+        helperPath = path;
+        helperPlaceKnown = true;
     }
 
     /**
@@ -484,10 +515,14 @@ final class AutoFtpOperations extends FtpOperations {
             String remoteName = name;
             String directory = null;
             if (endpoint.getConfiguration().isStepwise()) {
-                directory = getCurrentDirectory();
                 String path = FileUtil.onlyPath(name);
-                if (path != null) {
-                    changeCurrentDirectory(path);
+                if (parallelHelper) {
+                    enterAsHelper(path);
+                } else {
+                    directory = getCurrentDirectory();
+                    if (path != null) {
+                        changeCurrentDirectory(path);
+                    }
                 }
                 remoteName = FileUtil.stripPath(name);
             }

@@ -60,6 +60,48 @@ class ParallelDownloadsTest extends CamelTestSupport {
         assertTrue(workFiles().isEmpty(), "no work file left: " + workFiles());
     }
 
+    /**
+     * With camel-ftp's stepwise directories (its default) a helper changes into a file's directory once and stays
+     * there for the directory's next files, where camel-ftp asks for the directory and changes into it and back for
+     * every file; files from several directories (recursive) still land whole under their own names.
+     */
+    @Test
+    void helpersChangeDirectoryOnlyWhenTheFilesDirectoryChanges() throws Exception {
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder());
+        Map<String, String> expected = new TreeMap<>();
+        for (String dir : List.of("a", "b", "c")) {
+            Path sub = Files.createDirectories(server.home().resolve("inbox").resolve(dir));
+            for (int i = 0; i < FILES / 4; i++) {
+                String name = String.format("f%03d.bin", i);
+                expected.put(dir + "/" + name, TestFiles.sha256(TestFiles.writeRandom(sub, name, 500L * i, i)));
+            }
+        }
+        Map<String, String> received = route(uri("autoftp", server, "inbox",
+                "binary=true&delete=true&delay=100&recursive=true"), new CopyOnWriteArrayList<>(), expected.size());
+
+        assertEquals(expected, received);
+        Map<Integer, List<EmbeddedFtpServer.LoggedCommand>> bySession = server.log().stream()
+                .collect(Collectors.groupingBy(EmbeddedFtpServer.LoggedCommand::session));
+        int helpers = 0;
+        for (List<EmbeddedFtpServer.LoggedCommand> session : bySession.values()) {
+            if (session.stream().anyMatch(c -> c.verb().equals("LIST"))) {
+                continue; // the consumer: camel-ftp's own directory changes
+            }
+            long retrs = session.stream().filter(c -> c.verb().equals("RETR")).count();
+            if (retrs == 0) {
+                continue;
+            }
+            helpers++;
+            List<String> moves = session.stream().filter(c -> c.verb().equals("CWD") || c.verb().equals("PWD"))
+                    .map(EmbeddedFtpServer.LoggedCommand::line).toList();
+            // at most: PWD once, then per directory entered CWD home, CWD inbox, CWD <dir>
+            assertTrue(moves.size() <= 1 + 3 * 3, () -> retrs + " RETRs, directory commands " + moves);
+            assertTrue(session.stream().filter(c -> c.verb().equals("RETR")).allMatch(c -> !c.argument().contains("/")),
+                    "stepwise: RETR names a file in the current directory");
+        }
+        assertEquals(2, helpers, "two helpers downloaded: " + bySession.keySet());
+    }
+
     @Test
     void onVsftpdToo() throws Exception {
         Prerequisites.require(RealFtpServer.unavailableReason(RealFtpServer.Kind.VSFTPD));
@@ -146,6 +188,11 @@ class ParallelDownloadsTest extends CamelTestSupport {
 
     /** Runs {@code from(uri)} until FILES files were routed; name → SHA-256 of what the route got. */
     private Map<String, String> route(String uri, List<String> order) throws Exception {
+        return route(uri, order, FILES);
+    }
+
+    /** Runs {@code from(uri)} until {@code count} files were routed; name → SHA-256 of what the route got. */
+    private Map<String, String> route(String uri, List<String> order, int count) throws Exception {
         Map<String, String> received = new ConcurrentHashMap<>();
         startRoutes(new RouteBuilder() {
             @Override
@@ -161,7 +208,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
             }
         });
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (received.size() < FILES && System.nanoTime() < deadline) {
+        while (received.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         return new TreeMap<>(received);
