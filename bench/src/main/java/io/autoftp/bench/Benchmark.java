@@ -304,6 +304,7 @@ public final class Benchmark {
         Path out = Files.createDirectories(work.resolve("out-" + round + "-" + position + "-" + workload));
         Path uploaded = server.home().resolve("up/big.bin");
         try {
+            syncDisks();
             long[] ticksBefore = machineTicks();
             long clientBefore = clientTicks();
             Outcome o = switch (client) {
@@ -332,6 +333,18 @@ public final class Benchmark {
         } finally {
             deleteTree(out);
             Files.deleteIfExists(uploaded); // the next client uploads to an empty up/
+        }
+    }
+
+    /**
+     * Writes the page cache's dirty pages out before a measurement (sync(1)), so that the gigabyte the previous client
+     * wrote is not written back to disk during the next client's turn. Not timed.
+     */
+    static void syncDisks() throws IOException, InterruptedException {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (IOException e) {
+            // no sync(1): the measurements stay as noisy as the machine's write-back makes them
         }
     }
 

@@ -485,7 +485,7 @@ final class Report {
                 Both Camel clients also get `noop=true` (the server's files stay for the next client) and \
                 `initialDelay=0` (the first poll starts with the route instead of 1 s later). Each Camel measurement \
                 runs in a fresh `CamelContext` (so a fresh component and, for autoftp, a fresh mode memory) in the \
-                same JVM as the other measurements; the JIT is warm after the first round.
+                same JVM as the other measurements; the JIT is warm after the first round. Before every measurement                 the page cache's dirty pages are written out (`sync`, not timed), so that no client pays for the                 write-back of the gigabyte the one before it uploaded or downloaded.
                 * Large file: one file of the given size in `big/`; a route from the server's `big/` directory to a local `file:` folder. Time \
                 from `CamelContext.start()` until the file producer has written the file; curl: the process's \
                 lifetime (`curl -o`). Verified by the file's SHA-256.
