@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import io.autoftp.client.DataChannelTlsException;
@@ -464,7 +465,7 @@ final class AutoFtpOperations extends FtpOperations {
      * goes back, as camel-ftp expects.
      */
     private void enterAsHelper(String path) {
-        if (helperPlaceKnown && java.util.Objects.equals(helperPath, path)) {
+        if (helperPlaceKnown && Objects.equals(helperPath, path)) {
             return;
         }
         if (helperHome == null) {
