@@ -25,7 +25,9 @@ import javax.net.ssl.TrustManager;
  * (vsftpd's is 2^31-1 s): its data connections then cannot resume at all, and vsftpd refuses them. Offered no ticket
  * extension, the server keeps the session under its id, which the JDK resumes. The JDK has no per-context switch for
  * the extension; its system property {@value #TICKETS_PROPERTY} is read when a context is made, so the second context
- * is made with the property set to false for that moment.
+ * is made with the property set to false for that moment (once per client, and only for a server that refused a data
+ * connection). A context another thread of the JVM makes in that moment also leaves TLS 1.2 tickets off: it then
+ * resumes TLS 1.2 sessions by id, as every JDK client did before session tickets.
  */
 public final class ResumingTlsContext extends SSLContext {
 
