@@ -147,11 +147,16 @@ final class Report {
     }
 
     Optional<Double> medianOverRounds(java.util.function.IntFunction<Optional<Double>> perRound) {
-        List<Double> ratios = new ArrayList<>();
+        return median(everyRound(perRound));
+    }
+
+    /** The rounds' values that are there, in round order. */
+    List<Double> everyRound(java.util.function.IntFunction<Optional<Double>> perRound) {
+        List<Double> values = new ArrayList<>();
         for (int round = 1; round <= bench.rounds; round++) {
-            perRound.apply(round).ifPresent(ratios::add);
+            perRound.apply(round).ifPresent(values::add);
         }
-        return median(ratios);
+        return values;
     }
 
     /** "2 of 3: OutOfMemoryError (Java heap space)", the first failure's reason up to its first comma; "" if none. */
@@ -225,10 +230,7 @@ final class Report {
                 if (ratio.isEmpty() || ratio.get() >= 1) {
                     continue;
                 }
-                List<Double> rounds = new ArrayList<>();
-                for (int round = 1; round <= bench.rounds; round++) {
-                    ratio(w, server, Client.CURL, round).ifPresent(rounds::add);
-                }
+                List<Double> rounds = everyRound(round -> ratio(w, server, Client.CURL, round));
                 s.append("* The ").append(title(w)).append(" on ").append(server).append(": autoftp ")
                         .append(num(median(w, server, Client.AUTOFTP))).append(" MiB/s, curl ")
                         .append(num(median(w, server, Client.CURL))).append(", stock camel-ftp ")
@@ -241,10 +243,7 @@ final class Report {
         }
         Optional<Double> pinned = medianOverRounds(round -> vsPinned(Client.AUTOFTP, round));
         if (pinned.isPresent() && pinned.get() < 0.95) {
-            List<Double> rounds = new ArrayList<>();
-            for (int round = 1; round <= bench.rounds; round++) {
-                vsPinned(Client.AUTOFTP, round).ifPresent(rounds::add);
-            }
+            List<Double> rounds = everyRound(round -> vsPinned(Client.AUTOFTP, round));
             s.append("* The fallback's later polls: after the first file autoftp sends the commands the pinned mode ")
                     .append("sends (the mode memory answers, no failed try: `FirewallMatrixTest` asserts it in every ")
                     .append("network), so what is left is noise; this run's per-round ratios spread from ")

@@ -56,7 +56,8 @@ public class DataChannelOptions {
                             + " of its own (the consumer's and up to N-1 more, opened when a poll finds several files"
                             + " and kept between polls); the route still gets them one by one, in order. Only with"
                             + " memory-safe downloads (or localWorkDirectory), readLock=none, no preMove, no"
-                            + " resumeDownload and no ftpClient of the route's own; 1 turns it off. A server that refuses more sessions (421) gets fewer")
+                            + " resumeDownload and no ftpClient of the route's own; 1 turns it off. A server that"
+                            + " refuses more sessions (421) gets fewer")
     private int parallelDownloads = 3;
 
     @UriParam(label = "producer", defaultValue = "never", enums = "never,auto,always",

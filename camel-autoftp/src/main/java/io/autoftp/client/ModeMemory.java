@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -54,8 +55,8 @@ public final class ModeMemory {
     }
 
     private final ConcurrentHashMap<String, State> servers = new ConcurrentHashMap<>();
-    /** The servers whose TLS data connections resume only by TLS 1.2 session id, with why (see ModeAwareFtpsClient). */
-    private final ConcurrentHashMap<String, String> sessionIdServers = new ConcurrentHashMap<>();
+    /** The servers whose TLS data connections resume only by TLS 1.2 session id (see ModeAwareFtpsClient). */
+    private final Set<String> sessionIdServers = ConcurrentHashMap.newKeySet();
     private final Clock clock;
     private final ServerPairMemory serverPairs;
     private final List<DataChannelListener> listeners = new CopyOnWriteArrayList<>();
@@ -172,12 +173,12 @@ public final class ModeMemory {
      * otherwise (see {@link ModeAwareFtpsClient}).
      */
     public boolean resumesBySessionId(String server) {
-        return sessionIdServers.containsKey(server);
+        return sessionIdServers.contains(server);
     }
 
     /** Offers {@code server} TLS 1.2 by session id from now on; one INFO line when that is new. */
     public void rememberResumingBySessionId(String server, String reason) {
-        if (sessionIdServers.putIfAbsent(server, reason) == null) {
+        if (sessionIdServers.add(server)) {
             LOG.log(Level.INFO, () -> "TLS to " + server + ": " + reason + "; offering TLS 1.2 only from now on,"
                                       + " resumed by session id (no session tickets)");
         }

@@ -188,23 +188,6 @@ public final class ForkedApacheFtpServer implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // the forked JVM
 
-    /**
-     * A free port on {@code host} outside the passive range {@code min-max}: the ephemeral ports include it, and a
-     * control port in it falls under the firewall rules meant for data connections.
-     */
-    private static int portOutside(String host, String passiveRange) throws IOException {
-        String[] range = passiveRange.split("-");
-        int min = Integer.parseInt(range[0].trim());
-        int max = Integer.parseInt(range[range.length - 1].trim());
-        while (true) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-                if (probe.getLocalPort() < min || probe.getLocalPort() > max) {
-                    return probe.getLocalPort();
-                }
-            }
-        }
-    }
-
     /** {@code host home passiveMin-passiveMax [pasvAddress]}. */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
@@ -218,7 +201,9 @@ public final class ForkedApacheFtpServer implements AutoCloseable {
         }
         ListenerFactory listenerFactory = new ListenerFactory();
         listenerFactory.setServerAddress(host);
-        listenerFactory.setPort(portOutside(host, args[2]));
+        String[] passive = args[2].split("-");
+        listenerFactory.setPort(FreePorts.freeOutside(java.net.InetAddress.getByName(host),
+                Integer.parseInt(passive[0].trim()), Integer.parseInt(passive[passive.length - 1].trim())));
         listenerFactory.setIdleTimeout(120);
         listenerFactory.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
         Listener listener = listenerFactory.createListener();

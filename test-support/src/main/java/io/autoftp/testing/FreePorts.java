@@ -28,6 +28,24 @@ public final class FreePorts {
     }
 
     /**
+     * A port on {@code address} that was free a moment ago and lies outside {@code min}-{@code max}: a server's control
+     * port must not fall in a passive range that firewall rules are written for, and the ephemeral ports include it.
+     */
+    public static int freeOutside(InetAddress address, int min, int max) {
+        while (true) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(address, 0));
+                if (socket.getLocalPort() < min || socket.getLocalPort() > max) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on " + address.getHostAddress(), e);
+            }
+        }
+    }
+
+    /**
      * Binds a plain (client) TCP socket to 127.0.0.1 on an ephemeral port without listening or
      * connecting. While the returned socket stays open nobody else can take the port, and a connect
      * to it is answered with RST, i.e. "Connection refused". Close it to release the port.

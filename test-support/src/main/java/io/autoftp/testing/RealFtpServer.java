@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -1185,7 +1186,10 @@ public final class RealFtpServer implements AutoCloseable {
                     base = Files.createTempDirectory("autoftp-" + kind.directoryName() + "-");
                     // the server's helpers (proftpd's scoreboard check, vsftpd's chroot) want root-owned 0755 dirs
                     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-                    return new RealFtpServer(this, base, controlPort());
+                    // outside the passive range: a control port in it falls under the firewall rules meant for data
+                    // connections (a "Connect timed out" cell)
+                    return new RealFtpServer(this, base,
+                            FreePorts.freeOutside(InetAddress.getLoopbackAddress(), passiveMinPort, passiveMaxPort));
                 } catch (StartFailure e) {
                     last = e; // e.g. the port was taken between picking and binding it
                     if (base != null) {
@@ -1199,19 +1203,6 @@ public final class RealFtpServer implements AutoCloseable {
                 }
             }
             throw new UncheckedIOException("could not start " + kind + " in " + START_ATTEMPTS + " attempts", last);
-        }
-
-        /**
-         * A free port outside the passive range: the ephemeral ports include the lab's passive range, and a control
-         * port in it falls under the firewall rules meant for data connections (a "Connect timed out" cell).
-         */
-        private int controlPort() {
-            while (true) {
-                int port = FreePorts.free();
-                if (port < passiveMinPort || port > passiveMaxPort) {
-                    return port;
-                }
-            }
         }
 
         private void checkSupported() {
