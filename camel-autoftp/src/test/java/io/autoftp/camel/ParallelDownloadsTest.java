@@ -119,7 +119,9 @@ class ParallelDownloadsTest extends CamelTestSupport {
 
     @Test
     void aServerThatTakesFewerSessionsGetsFewerAndNothingIsLost() throws Exception {
-        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().maxLogins(2));
+        // one login, the consumer's: both helpers are refused, whichever starts first (with two logins, a helper
+        // thread that starts after the other helper emptied the queue takes that idle connection and is not refused)
+        EmbeddedFtpServer server = server(EmbeddedFtpServer.builder().maxLogins(1));
         Map<String, String> expected = writeInbox(server.home());
         List<String> lines = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
@@ -141,7 +143,7 @@ class ParallelDownloadsTest extends CamelTestSupport {
         logger.addHandler(capture);
         try {
             Map<String, String> received = route(uri("autoftp", server, "inbox",
-                    "binary=true&delete=true&delay=100&parallelDownloads=4"), new CopyOnWriteArrayList<>());
+                    "binary=true&delete=true&delay=100&parallelDownloads=3"), new CopyOnWriteArrayList<>());
             assertEquals(expected, received);
             // a helper thread that started late may meet the 421 after the route got every file: wait for its line
             Await.until(() -> refusals(lines) >= 2, Duration.ofSeconds(10), "two refused helpers logged",
